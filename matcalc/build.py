@@ -1,0 +1,704 @@
+"""Smart constructors: every expression in matcalc is built here, so every
+expression is in canonical form and the rules elsewhere stay short.
+
+Canonical form, in brief:
+  * products are n-ary: coefficient * sorted scalar factors * matrix chain;
+    a 1 x 1 sub-chain such as x^T A y becomes a scalar factor;
+  * adjacent powers of one square base merge: X X^{-1} = I, X X = X^2;
+  * transposes sit on atoms only: (A B)^T = B^T A^T, (X^{-1})^T = X^{-T};
+  * like terms of a sum are collected, sums are flattened and sorted;
+  * a scalar equal to its transpose (x^T A y = y^T A^T x) and a trace equal
+    under rotation (tr(A B) = tr(B A)) are stored in one chosen orientation;
+  * element-wise products merge powers (A .* A = A.^2) and drop ones.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .expr import (
+    ONE, SCALAR, Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr,
+    Hadamard, Identity, Inverse, Kron, LogDet, MatMul, MatPow, Norm, Num, Ones,
+    Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
+)
+
+
+class InternalShapeError(AssertionError):
+    """A rule built an ill-shaped expression: a bug in matcalc, not user input."""
+
+
+def num(value) -> Num:
+    return Num(Fraction(value))
+
+
+def zero(shape) -> Expr:
+    return Num(Fraction(0)) if tuple(shape) == SCALAR else Zero(tuple(shape))
+
+
+def identity(n) -> Expr:
+    return ONE if n == 1 else Identity(n)
+
+
+def ones(shape) -> Expr:
+    return ONE if tuple(shape) == SCALAR else Ones(tuple(shape))
+
+
+def is_zero(e: Expr) -> bool:
+    return isinstance(e, Zero) or (isinstance(e, Num) and e.value == 0)
+
+
+def count_transposes(e: Expr) -> int:
+    """How many transposes an expression shows (orientation tie-breaker)."""
+    own = 1 if isinstance(e, Transpose) else 0
+    return own + sum(count_transposes(c) for c in e.children())
+
+
+# --- sums ---------------------------------------------------------------------
+
+
+def split_coeff(e: Expr):
+    """e = c * rest with c rational and rest free of a numeric coefficient."""
+    if isinstance(e, Num):
+        return e.value, ONE
+    if isinstance(e, MatMul) and e.coeff != 1:
+        return e.coeff, _product(Fraction(1), e.scalars, e.chain)
+    return Fraction(1), e
+
+
+def add(*terms: Expr, shape=None) -> Expr:
+    """A + B + ...; a scalar added to a matrix is broadcast (1 + X)."""
+    flat = []
+    for t in terms:
+        flat.extend(t.terms if isinstance(t, Add) else (t,))
+    for t in flat:
+        if t.shape != SCALAR:
+            shape = t.shape
+            break
+    shape = shape if shape is not None else SCALAR
+    collected: dict = {}
+    for t in flat:
+        if is_zero(t):
+            continue
+        if t.shape != shape:
+            if t.shape != SCALAR:
+                raise InternalShapeError(f"adding shapes {t.shape} and {shape}")
+            t = mul(t, Ones(shape))
+        c, rest = split_coeff(t)
+        collected[rest] = collected.get(rest, 0) + c
+    out = [scale(c, rest) for rest, c in collected.items() if c != 0]
+    if not out:
+        return zero(shape)
+    if len(out) == 1:
+        return out[0]
+    out.sort(key=lambda t: (split_coeff(t)[1].key, t.key))
+    return Add(tuple(out))
+
+
+def neg(e: Expr) -> Expr:
+    return mul(Num(Fraction(-1)), e)
+
+
+def sub(a: Expr, b: Expr) -> Expr:
+    return add(a, neg(b))
+
+
+def scale(c, e: Expr) -> Expr:
+    c = Fraction(c)
+    if c == 1:
+        return e
+    return mul(Num(c), e)
+
+
+# --- products -----------------------------------------------------------------
+
+
+def _base_exp(f: Expr):
+    """A chain factor as base^k: X^{-1} -> (X, -1), X^3 -> (X, 3)."""
+    if isinstance(f, Inverse):
+        return f.arg, -1
+    if isinstance(f, MatPow):
+        b, e = _base_exp(f.base)
+        return b, e * f.exp
+    return f, 1
+
+
+def _power_of(base: Expr, k: int) -> Expr | None:
+    if k == 0:
+        return None
+    if k == 1:
+        return base
+    if k == -1:
+        return inverse(base)
+    if k > 1:
+        return MatPow(base, k)
+    return MatPow(inverse(base), -k)
+
+
+def _merge_chain(chain):
+    """Merge adjacent powers of one square base and drop identities."""
+    out = []
+    for f in chain:
+        if isinstance(f, Identity):
+            continue
+        if out and f.shape[0] == f.shape[1] and out[-1].shape[0] == out[-1].shape[1]:
+            b1, e1 = _base_exp(out[-1])
+            b2, e2 = _base_exp(f)
+            if b1 == b2:
+                out.pop()
+                merged = _power_of(b1, e1 + e2)
+                if merged is not None:
+                    out.append(merged)
+                continue
+        out.append(f)
+    return out
+
+
+def _extract_inner(chain, scalars):
+    """Move each proper 1 x 1 sub-chain (row vector ... column vector) out of the
+    chain into the scalar factors: A x y^T b = (y^T b) A x."""
+    start = 0
+    while True:
+        i = next((k for k in range(start, len(chain)) if chain[k].shape[0] == 1), None)
+        if i is None:
+            return chain
+        j = next((k for k in range(i, len(chain)) if chain[k].shape[1] == 1), None)
+        if j is None:
+            return chain
+        if i == 0 and j == len(chain) - 1:
+            return chain
+        scalars.append(_inner(chain[i : j + 1]))
+        chain = chain[:i] + chain[j + 1 :]
+        start = i
+
+
+def _inner(chain) -> Expr:
+    """A 1 x 1 chain in canonical orientation (u^T A v or v^T A^T u)."""
+    chain = list(chain)
+    if len(chain) == 1:
+        return chain[0]
+    flipped = _merge_chain([transpose(f) for f in reversed(chain)])
+    a = MatMul(Fraction(1), (), tuple(chain))
+    if len(flipped) < 2:
+        return a
+    b = MatMul(Fraction(1), (), tuple(flipped))
+    return min(a, b, key=lambda m: (count_transposes(m), m.key))
+
+
+def _merge_scalars(scalars):
+    """Multiply scalar factors, adding the exponents of equal bases."""
+    exps: dict = {}
+    for s in scalars:
+        base, e = (s.base, s.exp) if isinstance(s, Pow) else (s, Fraction(1))
+        exps[base] = exps.get(base, 0) + e
+    out = []
+    for base, e in exps.items():
+        if e == 0:
+            continue
+        out.append(base if e == 1 else Pow(base, Fraction(e)))
+    out.sort(key=lambda s: s.key)
+    return out
+
+
+def _product(coeff, scalars, chain) -> Expr:
+    """Assemble a MatMul from canonical parts, unwrapping trivial products."""
+    scalars, chain = tuple(scalars), tuple(chain)
+    if not chain and not scalars:
+        return Num(Fraction(coeff))
+    if coeff == 1 and not chain and len(scalars) == 1:
+        return scalars[0]
+    if coeff == 1 and not scalars and len(chain) == 1:
+        return chain[0]
+    return MatMul(Fraction(coeff), scalars, chain)
+
+
+def mul(*factors: Expr) -> Expr:
+    """The product of factors; 1 x 1 factors commute as scalars."""
+    coeff = Fraction(1)
+    scalars: list = []
+    chain: list = []
+    zero_seen = False
+    for f in factors:
+        if isinstance(f, Num):
+            coeff *= f.value
+        elif isinstance(f, MatMul):
+            coeff *= f.coeff
+            scalars.extend(f.scalars)
+            if f.chain:
+                if f.shape == SCALAR:
+                    scalars.append(MatMul(Fraction(1), (), f.chain))
+                else:
+                    chain.extend(f.chain)
+        elif f.shape == SCALAR:
+            scalars.append(f)
+        else:
+            chain.append(f)
+        zero_seen = zero_seen or isinstance(f, Zero)
+    for a, b in zip(chain, chain[1:]):
+        if a.shape[1] != b.shape[0]:
+            raise InternalShapeError(f"multiplying {a.shape} by {b.shape}")
+    shape = (chain[0].shape[0], chain[-1].shape[1]) if chain else SCALAR
+    if coeff == 0 or zero_seen or any(is_zero(s) for s in scalars):
+        return zero(shape)
+    for s in scalars:
+        if isinstance(s, Num):
+            raise InternalShapeError("number among scalar factors")
+    merged = _merge_chain(chain)
+    if not merged and shape != SCALAR:
+        merged = [Identity(shape[0])]
+    merged = _extract_inner(merged, scalars)
+    if merged and merged[0].shape[0] == 1 and merged[-1].shape[1] == 1:
+        if len(merged) == 1:
+            scalars.append(merged[0])
+        else:
+            scalars.append(_inner(merged))
+        merged = []
+    return _product(coeff, _merge_scalars(scalars), merged)
+
+
+def power(s: Expr, p) -> Expr:
+    """s^p for a scalar s: (a b)^p = a^p b^p for integer p, (s^a)^p = s^(a p)."""
+    p = Fraction(p)
+    if s.shape != SCALAR:
+        raise InternalShapeError("scalar power of a matrix")
+    if p == 0:
+        return ONE
+    if p == 1:
+        return s
+    if isinstance(s, Num):
+        if p.denominator == 1:
+            if s.value == 0 and p < 0:
+                return Pow(s, p)
+            return Num(s.value ** int(p))
+        return Pow(s, p)
+    if isinstance(s, Pow) and (p.denominator == 1 or s.exp.denominator == 1 and s.exp > 0 and s.exp % 2 == 1):
+        return power(s.base, s.exp * p)
+    if isinstance(s, MatMul) and (s.coeff != 1 or s.scalars) and p.denominator == 1:
+        parts = list(s.scalars)
+        if s.chain:
+            parts.append(MatMul(Fraction(1), (), s.chain))
+        return mul(Num(s.coeff ** int(p)), *[power(x, p) for x in parts])
+    return Pow(s, p)
+
+
+def matpow(e: Expr, k: int) -> Expr:
+    """X^k for a square matrix and integer k (k < 0 is a power of X^{-1})."""
+    if e.shape == SCALAR:
+        return power(e, k)
+    if k == 0:
+        return identity(e.shape[0])
+    if k < 0:
+        return matpow(inverse(e), -k)
+    return mul(*([e] * k))
+
+
+# --- transpose and inverse ------------------------------------------------------
+
+
+def transpose(e: Expr) -> Expr:
+    """A^T, pushed inward: (A B)^T = B^T A^T, (A + B)^T = A^T + B^T, ..."""
+    if e.shape == SCALAR:
+        return e
+    t = type(e)
+    if t in (Var, Differential, Vec, DiagVec, Unvec):
+        return Transpose(e)
+    if t is Transpose:
+        return e.arg
+    if t in (Identity, DiagMat):
+        return e
+    if t is Ones or t is Zero:
+        return t((e.shape[1], e.shape[0]))
+    if t is MatMul:
+        return mul(Num(e.coeff), *e.scalars, *[transpose(f) for f in reversed(e.chain)])
+    if t is Add:
+        return add(*[transpose(x) for x in e.terms])
+    if t is Inverse:
+        return inverse(transpose(e.arg))
+    if t is MatPow:
+        return MatPow(transpose(e.base), e.exp)
+    if t is Hadamard:
+        return hadamard(*[transpose(f) for f in e.factors])
+    if t is Kron:
+        return kron(*[transpose(f) for f in e.factors])
+    if t is Apply:
+        return apply(e.fn, transpose(e.arg))
+    if t is EPow:
+        return epow(transpose(e.base), e.exp)
+    raise InternalShapeError(f"no transpose rule for {t.__name__}")
+
+
+def inverse(e: Expr) -> Expr:
+    """A^{-1}: (A B)^{-1} = B^{-1} A^{-1} for square factors, (c A)^{-1} = A^{-1}/c."""
+    if e.shape == SCALAR:
+        return power(e, -1)
+    t = type(e)
+    if t is Inverse:
+        return e.arg
+    if t is Identity:
+        return e
+    if t is MatPow:
+        return MatPow(inverse(e.base), e.exp)
+    if t is MatMul:
+        outer = [power(s, -1) for s in e.scalars]
+        if all(f.shape[0] == f.shape[1] for f in e.chain):
+            return mul(Num(1 / e.coeff), *outer, *[inverse(f) for f in reversed(e.chain)])
+        if e.coeff != 1 or e.scalars:
+            return mul(Num(1 / e.coeff), *outer, Inverse(_product(1, (), e.chain)))
+    if t is DiagMat:
+        return DiagMat(epow(e.arg, -1))
+    return Inverse(e)
+
+
+# --- element-wise ---------------------------------------------------------------
+
+
+def hadamard(*factors: Expr) -> Expr:
+    """A .* B .* ...; scalars and coefficients move out, A .* A = A.^2."""
+    shape = next((f.shape for f in factors if f.shape != SCALAR), None)
+    if shape is None:
+        return mul(*factors)
+    outer: list = []
+    items: list = []
+    for f in factors:
+        for g in f.factors if isinstance(f, Hadamard) else (f,):
+            if g.shape == SCALAR:
+                outer.append(g)
+            elif g.shape != shape:
+                raise InternalShapeError(f"Hadamard product of {g.shape} and {shape}")
+            elif isinstance(g, Zero):
+                return Zero(shape)
+            elif isinstance(g, Ones):
+                continue
+            elif isinstance(g, MatMul) and (g.coeff != 1 or g.scalars):
+                outer.append(Num(g.coeff))
+                outer.extend(g.scalars)
+                items.append(_product(1, (), g.chain))
+            else:
+                items.append(g)
+    exps: dict = {}
+    for g in items:
+        base, p = (g.base, g.exp) if isinstance(g, EPow) else (g, Fraction(1))
+        exps[base] = exps.get(base, 0) + p
+    merged = []
+    for base, p in exps.items():
+        if p == 0:
+            continue
+        merged.append(base if p == 1 else EPow(base, Fraction(p)))
+    merged.sort(key=lambda g: g.key)
+    if not merged:
+        inner = Ones(shape)
+    elif len(merged) == 1:
+        inner = merged[0]
+    else:
+        inner = Hadamard(tuple(merged))
+    return mul(*outer, inner)
+
+
+def epow(e: Expr, p) -> Expr:
+    """A.^p, element-wise; a scalar's is its power."""
+    p = Fraction(p)
+    if e.shape == SCALAR:
+        return power(e, p)
+    if p == 0:
+        return Ones(e.shape)
+    if p == 1:
+        return e
+    if isinstance(e, (Ones,)):
+        return e
+    if isinstance(e, Zero) and p > 0:
+        return e
+    if isinstance(e, EPow) and (p.denominator == 1 or e.exp.denominator == 1 and e.exp % 2 == 1):
+        return epow(e.base, e.exp * p)
+    if isinstance(e, Hadamard) and p.denominator == 1:
+        return hadamard(*[epow(f, p) for f in e.factors])
+    if isinstance(e, MatMul) and (e.coeff != 1 or e.scalars) and p.denominator == 1:
+        return mul(power(Num(e.coeff), p), *[power(s, p) for s in e.scalars],
+                   epow(_product(1, (), e.chain), p))
+    return EPow(e, p)
+
+
+def apply(fn: str, e: Expr) -> Expr:
+    """f(A) element-wise.  sqrt is the power 1/2; log(det A) is logdet A."""
+    if fn == "sqrt":
+        return epow(e, Fraction(1, 2))
+    if fn == "log" and isinstance(e, Det):
+        return LogDet(e.arg)
+    if fn == "log" and isinstance(e, Add) and len(e.terms) == 2:  # log(1 + exp(u)) = softplus(u)
+        one, other = sorted(e.terms, key=lambda t: not (t == ONE or isinstance(t, Ones)))
+        if (one == ONE or isinstance(one, Ones)) and isinstance(other, Apply) and other.fn == "exp":
+            return Apply("softplus", other.arg)
+    return Apply(fn, e)
+
+
+# --- Kronecker ---------------------------------------------------------------------
+
+
+def kron(*factors: Expr) -> Expr:
+    """kron(A, B, ...): associative; scalar factors and coefficients move out."""
+    outer: list = []
+    items: list = []
+    for f in factors:
+        for g in f.factors if isinstance(f, Kron) else (f,):
+            if g.shape == SCALAR:
+                outer.append(g)
+            elif isinstance(g, MatMul) and (g.coeff != 1 or g.scalars):
+                outer.append(Num(g.coeff))
+                outer.extend(g.scalars)
+                items.append(_product(1, (), g.chain))
+            else:
+                items.append(g)
+    if not items:
+        return mul(*outer)
+    inner = items[0] if len(items) == 1 else Kron(tuple(items))
+    if any(isinstance(g, Zero) for g in items):
+        return Zero(inner.shape)
+    return mul(*outer, inner)
+
+
+# --- scalar-valued functions ----------------------------------------------------
+
+
+def _pull_linear(e: Expr, build):
+    """For a linear map L: L(sum) = sum L, L(c s A) = c s L(A)."""
+    if isinstance(e, Add):
+        return add(*[build(t) for t in e.terms])
+    if isinstance(e, MatMul) and (e.coeff != 1 or e.scalars) and e.chain:
+        return mul(Num(e.coeff), *e.scalars, build(_product(1, (), e.chain)))
+    return None
+
+
+def _trace_candidate(seq):
+    m = mul(*seq)
+    if isinstance(m, Identity):
+        return Trace(m)
+    if m.shape == SCALAR:
+        return m
+    return Trace(m)
+
+
+def trace(e: Expr) -> Expr:
+    """tr(A): linear; tr(A B) = tr(B A) = tr(B^T A^T); tr(A x y^T) = y^T A x."""
+    if e.shape == SCALAR:
+        return e
+    if e.shape[0] != e.shape[1]:
+        raise InternalShapeError("trace of a non-square matrix")
+    pulled = _pull_linear(e, trace)
+    if pulled is not None:
+        return pulled
+    if isinstance(e, Zero):
+        return zero(SCALAR)
+    if isinstance(e, Kron):
+        return mul(*[trace(f) for f in e.factors])
+    if isinstance(e, DiagMat):
+        return esum(e.arg)
+    if isinstance(e, MatMul) and e.coeff == 1 and not e.scalars:
+        chain = list(e.chain)
+        for j, f in enumerate(chain):
+            if f.shape[1] == 1:
+                return mul(*(chain[j + 1 :] + chain[: j + 1]))
+        flipped = [transpose(f) for f in reversed(chain)]
+        best = None
+        for seq in (chain, flipped):
+            for i in range(len(seq)):
+                cand = _trace_candidate(seq[i:] + seq[:i])
+                k = (cand.size, count_transposes(cand), cand.key)
+                if best is None or k < best[0]:
+                    best = (k, cand)
+        return best[1]
+    t = transpose(e)
+    if count_transposes(t) < count_transposes(e):
+        e = t
+    return Trace(e)
+
+
+def frob(a: Expr, b: Expr) -> Expr:
+    """A : B = tr(A^T B) = sum(A .* B); a^T b for vectors."""
+    if a.shape != b.shape:
+        raise InternalShapeError(f"Frobenius product of {a.shape} and {b.shape}")
+    if a.shape == SCALAR:
+        return mul(a, b)
+    if a.shape[1] == 1:
+        return mul(transpose(a), b)
+    if a.shape[0] == 1:
+        return mul(a, transpose(b))
+    return trace(mul(transpose(a), b))
+
+
+def det(e: Expr) -> Expr:
+    """det(A): det(A^T) = det A, det(A^{-1}) = 1/det A, det(A B) = det A det B."""
+    if e.shape == SCALAR:
+        return e
+    if isinstance(e, Transpose):
+        return det(e.arg)
+    if isinstance(e, Inverse):
+        return power(det(e.arg), -1)
+    if isinstance(e, Identity):
+        return ONE
+    if isinstance(e, MatPow):
+        return power(det(e.base), e.exp)
+    if isinstance(e, MatMul) and e.coeff == 1 and not e.scalars and all(
+        f.shape[0] == f.shape[1] for f in e.chain
+    ):
+        return mul(*[det(f) for f in e.chain])
+    return Det(e)
+
+
+def logdet(e: Expr) -> Expr:
+    """logdet(A) = log|det A|: additive over square products, -logdet A for A^{-1}."""
+    if e.shape == SCALAR:
+        return apply("log", apply("abs", e))
+    if isinstance(e, Transpose):
+        return logdet(e.arg)
+    if isinstance(e, Inverse):
+        return neg(logdet(e.arg))
+    if isinstance(e, Identity):
+        return zero(SCALAR)
+    if isinstance(e, MatPow):
+        return scale(e.exp, logdet(e.base))
+    if isinstance(e, MatMul) and e.coeff == 1 and not e.scalars and all(
+        f.shape[0] == f.shape[1] for f in e.chain
+    ):
+        return add(*[logdet(f) for f in e.chain])
+    return LogDet(e)
+
+
+def esum(e: Expr) -> Expr:
+    """sum(A): linear; sum(A .* B) = A : B; sum(A^T) = sum(A)."""
+    if e.shape == SCALAR:
+        return e
+    pulled = _pull_linear(e, esum)
+    if pulled is not None:
+        return pulled
+    if isinstance(e, Zero):
+        return zero(SCALAR)
+    if isinstance(e, Transpose):
+        return esum(e.arg)
+    if isinstance(e, DiagMat):
+        return esum(e.arg)
+    if isinstance(e, Hadamard) and len(e.factors) == 2:
+        return frob(*e.factors)
+    return Sum(e)
+
+
+def norm(e: Expr) -> Expr:
+    """norm(A): norm(c A) = |c| norm(A), norm(A^T) = norm(A)."""
+    if e.shape == SCALAR:
+        return apply("abs", e)
+    if isinstance(e, Transpose):
+        return norm(e.arg)
+    if isinstance(e, Zero):
+        return zero(SCALAR)
+    c, rest = split_coeff(e)
+    if c != 1:
+        return mul(Num(abs(c)), norm(rest))
+    return Norm(e)
+
+
+# --- diag, vec --------------------------------------------------------------------
+
+
+def diag(e: Expr) -> Expr:
+    """diag(v) is the diagonal matrix of a vector; diag(A) the diagonal of A."""
+    if e.shape == SCALAR:
+        return e
+    if e.shape[1] == 1:
+        return diag_mat(e)
+    return diag_vec(e)
+
+
+def diag_mat(v: Expr) -> Expr:
+    c, rest = split_coeff(v)
+    if c != 1:
+        return scale(c, diag_mat(rest))
+    if isinstance(rest, Ones):
+        return Identity(rest.shape[0])
+    if isinstance(rest, Zero):
+        return Zero((rest.shape[0], rest.shape[0]))
+    if isinstance(rest, DiagVec) and isinstance(rest.arg, Identity):
+        return rest.arg
+    return DiagMat(rest)
+
+
+def diag_vec(a: Expr) -> Expr:
+    c, rest = split_coeff(a)
+    if c != 1:
+        return scale(c, diag_vec(rest))
+    if isinstance(rest, DiagMat):
+        return rest.arg
+    if isinstance(rest, Identity):
+        return Ones((rest.n, 1))
+    if isinstance(rest, Transpose):
+        return diag_vec(rest.arg)
+    if isinstance(rest, Zero):
+        return Zero((rest.shape[0], 1))
+    if isinstance(rest, MatMul) and len(rest.chain) == 2 and rest.chain[0].shape[1] == 1:
+        # diag(x y^T) = x .* y
+        return mul(Num(rest.coeff), *rest.scalars, hadamard(rest.chain[0], transpose(rest.chain[1])))
+    return DiagVec(rest)
+
+
+def vec(e: Expr) -> Expr:
+    """vec(A), column-major; vec(x) = x, vec(x^T) = x, vec(unvec(v)) = v."""
+    if e.shape[1] == 1:
+        return e
+    if e.shape[0] == 1:
+        return transpose(e)
+    c, rest = split_coeff(e)
+    if c != 1:
+        return scale(c, vec(rest))
+    if isinstance(rest, Add):
+        return add(*[vec(t) for t in rest.terms])
+    if isinstance(rest, Unvec):
+        return rest.arg
+    if isinstance(rest, Zero):
+        return Zero(Vec(rest).shape)
+    return Vec(rest)
+
+
+def unvec(v: Expr, shape) -> Expr:
+    """unvec(v, m, n): the m x n matrix whose vec is v."""
+    shape = tuple(shape)
+    if shape[1] == 1:
+        return v
+    if shape[0] == 1:
+        return transpose(v)
+    c, rest = split_coeff(v)
+    if c != 1:
+        return scale(c, unvec(rest, shape))
+    if isinstance(rest, Vec) and rest.arg.shape == shape:
+        return rest.arg
+    if isinstance(rest, Zero):
+        return Zero(shape)
+    return Unvec(rest, shape)
+
+
+def differential(v: Var) -> Differential:
+    return Differential(v)
+
+
+def map_children(e: Expr, f) -> Expr:
+    """Rebuild e through the smart constructors with f applied to each child."""
+    t = type(e)
+    if t in (Num, Var, Differential, Identity, Ones, Zero):
+        return e
+    if t is Add:
+        return add(*[f(x) for x in e.terms], shape=e.shape)
+    if t is MatMul:
+        return mul(Num(e.coeff), *[f(x) for x in e.scalars], *[f(x) for x in e.chain])
+    if t is Hadamard:
+        return hadamard(*[f(x) for x in e.factors])
+    if t is Kron:
+        return kron(*[f(x) for x in e.factors])
+    if t is MatPow:
+        return matpow(f(e.base), e.exp)
+    if t is Pow:
+        return power(f(e.base), e.exp)
+    if t is EPow:
+        return epow(f(e.base), e.exp)
+    if t is Apply:
+        return apply(e.fn, f(e.arg))
+    if t is Unvec:
+        return unvec(f(e.arg), e.shape)
+    return UNARY[t](f(e.arg))
+
+
+UNARY = {Transpose: transpose, Inverse: inverse, Trace: trace, Det: det, LogDet: logdet, Sum: esum,
+         Norm: norm, DiagMat: diag_mat, DiagVec: diag_vec, Vec: vec}

@@ -1,0 +1,56 @@
+"""Errors: every failure a user can cause is a MatcalcError with one line of
+message and, when it comes from the input, the source line and a caret."""
+from __future__ import annotations
+
+
+class MatcalcError(Exception):
+    """Base class.  ``source`` and ``column`` (0-based) locate the error."""
+
+    kind = "error"
+
+    def __init__(self, message: str, source: str | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.column = column
+
+    def render(self) -> str:
+        """The message, then the source line with a caret under the column."""
+        head = f"{self.kind}: {self.message}"
+        if self.source is None or self.column is None:
+            return head
+        line_start = self.source.rfind("\n", 0, self.column) + 1
+        line_end = self.source.find("\n", self.column)
+        line = self.source[line_start : None if line_end < 0 else line_end]
+        col = self.column - line_start
+        if len(line) > 100:  # keep huge inputs readable: a window round the caret
+            lo = max(0, col - 50)
+            line, col = ("..." if lo else "") + line[lo : lo + 100], col - lo + (3 if lo else 0)
+        return f"{head}\n  {line}\n  {' ' * col}^"
+
+    def __str__(self):
+        return self.render()
+
+
+class ParseError(MatcalcError):
+    kind = "syntax error"
+
+
+class ShapeError(MatcalcError):
+    kind = "shape error"
+
+
+class NameError_(MatcalcError):
+    kind = "name error"
+
+
+class UnsupportedError(MatcalcError):
+    kind = "unsupported"
+
+
+class UsageError(MatcalcError):
+    kind = "usage error"
+
+
+class CheckError(MatcalcError):
+    kind = "check failed"

@@ -1,0 +1,507 @@
+"""Expression nodes: plain immutable data with structural equality.
+
+Every node has a ``shape`` (rows, cols) whose entries are dimensions: a
+positive int, a symbolic name (str) or a ``DimProd`` of those.  A scalar is
+1 x 1, a column vector n x 1, a row vector 1 x n.  Nodes carry no behaviour:
+construction rules live in ``build``, calculus in ``rules``, output in
+``printing``.  Only ``build`` should call these constructors directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+from typing import Tuple, Union
+
+
+@dataclass(frozen=True)
+class DimProd:
+    """The product of dimensions, e.g. the rows of vec(X) for X m x n."""
+
+    factors: Tuple[Union[int, str], ...]
+
+    def __str__(self):
+        return "*".join(str(f) for f in self.factors)
+
+
+Dim = Union[int, str, DimProd]
+Shape = Tuple[Dim, Dim]
+SCALAR: Shape = (1, 1)
+
+
+def dim_key(d: Dim):
+    """A sort key for a dimension (ints, names and products compare)."""
+    if isinstance(d, int):
+        return (0, d, "")
+    if isinstance(d, str):
+        return (1, 0, d)
+    return (2, 0, str(d))
+
+
+class Expr:
+    """Base of all nodes.  Subclasses are frozen dataclasses with eq=False;
+    equality and hashing go through ``key``, computed once per node."""
+
+    rank = 0  # orders node classes in canonical sorting
+
+    def fields(self):
+        raise NotImplementedError
+
+    @cached_property
+    def key(self):
+        parts = []
+        for f in self.fields():
+            if isinstance(f, Expr):
+                parts.append(f.key)
+            elif isinstance(f, tuple):
+                parts.append(tuple(x.key if isinstance(x, Expr) else _atom_key(x) for x in f))
+            else:
+                parts.append(_atom_key(f))
+        return (self.rank, tuple(parts))
+
+    @cached_property
+    def _hash(self):
+        return hash(self.key)
+
+    def __hash__(self):
+        return self._hash
+
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if not isinstance(other, Expr) or type(self) is not type(other):
+            return False
+        return self._hash == other._hash and self.key == other.key
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def children(self):
+        out = []
+        for f in self.fields():
+            if isinstance(f, Expr):
+                out.append(f)
+            elif isinstance(f, tuple):
+                out.extend(x for x in f if isinstance(x, Expr))
+        return out
+
+    @cached_property
+    def free(self) -> frozenset:
+        """Names of the variables in the expression; a differential dX adds 'dX'."""
+        out = frozenset()
+        for c in self.children():
+            out |= c.free
+        return out
+
+    @cached_property
+    def size(self) -> int:
+        return 1 + sum(c.size for c in self.children())
+
+    @property
+    def is_scalar(self):
+        return self.shape == SCALAR
+
+    def __repr__(self):
+        from .printing.text import to_text
+
+        try:
+            return f"<{type(self).__name__} {to_text(self)}>"
+        except Exception:  # repr must never fail
+            return f"<{type(self).__name__} {self.fields()!r}>"
+
+
+def _atom_key(x):
+    if isinstance(x, Fraction):
+        return (0, x, "")
+    if isinstance(x, int):
+        return (0, Fraction(x), "")
+    if isinstance(x, (str, DimProd)):
+        return (1, 0, str(x))
+    if isinstance(x, tuple):
+        return tuple(_atom_key(y) for y in x)
+    return (2, 0, repr(x))
+
+
+# --- leaves -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Num(Expr):
+    """A rational scalar constant."""
+
+    value: Fraction
+    rank = 0
+    shape = SCALAR
+
+    def fields(self):
+        return (self.value,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Var(Expr):
+    """A named variable of a given shape."""
+
+    name: str
+    shape: Shape
+    rank = 1
+
+    def fields(self):
+        return (self.name, self.shape)
+
+    @cached_property
+    def free(self):
+        return frozenset((self.name,))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Differential(Expr):
+    """dX: the differential of a variable; constant for a second differential."""
+
+    var: Var
+    rank = 2
+
+    def fields(self):
+        return (self.var,)
+
+    @property
+    def shape(self):
+        return self.var.shape
+
+    @cached_property
+    def free(self):
+        return frozenset(("d" + self.var.name,))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Identity(Expr):
+    """The n x n identity matrix I."""
+
+    n: Dim
+    rank = 3
+
+    def fields(self):
+        return (self.n,)
+
+    @property
+    def shape(self):
+        return (self.n, self.n)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Ones(Expr):
+    """The all-ones matrix (the identity of the Hadamard product)."""
+
+    shape: Shape
+    rank = 4
+
+    def fields(self):
+        return (self.shape,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Zero(Expr):
+    """The zero matrix of a shape."""
+
+    shape: Shape
+    rank = 5
+
+    def fields(self):
+        return (self.shape,)
+
+
+# --- unary structural -------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Transpose(Expr):
+    """A^T; canonical form keeps it on atoms only."""
+
+    arg: Expr
+    rank = 6
+
+    def fields(self):
+        return (self.arg,)
+
+    @property
+    def shape(self):
+        r, c = self.arg.shape
+        return (c, r)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Inverse(Expr):
+    """A^{-1} of a square matrix."""
+
+    arg: Expr
+    rank = 7
+
+    def fields(self):
+        return (self.arg,)
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class MatPow(Expr):
+    """A^k, k >= 2, of a square matrix (A may be an inverse)."""
+
+    base: Expr
+    exp: int
+    rank = 8
+
+    def fields(self):
+        return (self.base, self.exp)
+
+    @property
+    def shape(self):
+        return self.base.shape
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Apply(Expr):
+    """An element-wise function f(A) (a scalar function when A is 1 x 1)."""
+
+    fn: str
+    arg: Expr
+    rank = 9
+
+    def fields(self):
+        return (self.fn, self.arg)
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class EPow(Expr):
+    """A.^p, the element-wise power of a non-scalar A."""
+
+    base: Expr
+    exp: Fraction
+    rank = 10
+
+    def fields(self):
+        return (self.base, self.exp)
+
+    @property
+    def shape(self):
+        return self.base.shape
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Pow(Expr):
+    """s^p for a scalar s (p rational, not 0 or 1)."""
+
+    base: Expr
+    exp: Fraction
+    rank = 11
+    shape = SCALAR
+
+    def fields(self):
+        return (self.base, self.exp)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DiagMat(Expr):
+    """diag(v): the diagonal matrix of a column vector."""
+
+    arg: Expr
+    rank = 12
+
+    def fields(self):
+        return (self.arg,)
+
+    @property
+    def shape(self):
+        return (self.arg.shape[0], self.arg.shape[0])
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DiagVec(Expr):
+    """diag(A): the column vector of the diagonal of a square matrix."""
+
+    arg: Expr
+    rank = 13
+
+    def fields(self):
+        return (self.arg,)
+
+    @property
+    def shape(self):
+        return (self.arg.shape[0], 1)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Vec(Expr):
+    """vec(A): the columns of A stacked into one column vector."""
+
+    arg: Expr
+    rank = 14
+
+    def fields(self):
+        return (self.arg,)
+
+    @property
+    def shape(self):
+        from .dims import dim_mul
+
+        r, c = self.arg.shape
+        return (dim_mul(r, c), 1)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Unvec(Expr):
+    """unvec(v, m, n): the inverse of vec, column-major."""
+
+    arg: Expr
+    shape: Shape
+    rank = 15
+
+    def fields(self):
+        return (self.arg, self.shape)
+
+
+# --- scalar-valued ----------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Trace(Expr):
+    """tr(A) of a square matrix."""
+
+    arg: Expr
+    rank = 16
+    shape = SCALAR
+
+    def fields(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Det(Expr):
+    """det(A)."""
+
+    arg: Expr
+    rank = 17
+    shape = SCALAR
+
+    def fields(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class LogDet(Expr):
+    """logdet(A) = log(det(A))."""
+
+    arg: Expr
+    rank = 18
+    shape = SCALAR
+
+    def fields(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Sum(Expr):
+    """sum(A): the sum of all entries."""
+
+    arg: Expr
+    rank = 19
+    shape = SCALAR
+
+    def fields(self):
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Norm(Expr):
+    """norm(A): Euclidean norm of a vector, Frobenius norm of a matrix."""
+
+    arg: Expr
+    rank = 20
+    shape = SCALAR
+
+    def fields(self):
+        return (self.arg,)
+
+
+# --- n-ary ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Hadamard(Expr):
+    """A .* B .* ...: sorted factors, none scalar, none Ones."""
+
+    factors: Tuple[Expr, ...]
+    rank = 21
+
+    def fields(self):
+        return (self.factors,)
+
+    @property
+    def shape(self):
+        return self.factors[0].shape
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Kron(Expr):
+    """kron(A, B, ...): the Kronecker product, no scalar factors."""
+
+    factors: Tuple[Expr, ...]
+    rank = 22
+
+    def fields(self):
+        return (self.factors,)
+
+    @cached_property
+    def shape(self):
+        from .dims import dim_mul
+
+        r, c = 1, 1
+        for f in self.factors:
+            r, c = dim_mul(r, f.shape[0]), dim_mul(c, f.shape[1])
+        return (r, c)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class MatMul(Expr):
+    """coeff * (scalar factors) * (chain of non-scalar factors).
+
+    Invariants (kept by build.mul): coeff != 0; scalars are sorted 1 x 1
+    non-product factors; the chain has no proper sub-chain that is 1 x 1.
+    A 1 x 1 chain with coeff 1 and no scalars is an inner product such as
+    x^T A y, stored in the orientation that ``build`` picks as canonical."""
+
+    coeff: Fraction
+    scalars: Tuple[Expr, ...]
+    chain: Tuple[Expr, ...]
+    rank = 23
+
+    def fields(self):
+        return (self.coeff, self.scalars, self.chain)
+
+    @property
+    def shape(self):
+        if not self.chain:
+            return SCALAR
+        return (self.chain[0].shape[0], self.chain[-1].shape[1])
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Add(Expr):
+    """A sum of at least two terms of one shape, like terms collected."""
+
+    terms: Tuple[Expr, ...]
+    rank = 24
+
+    def fields(self):
+        return (self.terms,)
+
+    @property
+    def shape(self):
+        return self.terms[0].shape
+
+
+ONE = Num(Fraction(1))

@@ -1,0 +1,113 @@
+"""The element-wise function table: one row per function.
+
+Each row gives the function's definition for SymPy (the source of truth for
+derivatives: tests derive f' from it and check every row), its NumPy source,
+and its derivative either in closed form (exp' = exp, sin' = cos, log'(x) = x.^-1)
+or by name with a prime (tanh' is printed ``tanh'(Z)``).  Higher derivatives
+without a NumPy row are derived from the SymPy definition when needed.
+
+sqrt is not here: it is the element-wise power 1/2.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Optional
+
+from . import build
+from .expr import Expr
+
+
+@dataclass(frozen=True)
+class Elementwise:
+    name: str
+    sympy: str  # f(x) for SymPy
+    numpy: str  # NumPy source with {0} for the argument
+    closed_derivative: Optional[Callable[[Expr], Expr]] = None  # f'(A) in closed form
+    zero_derivative: bool = False  # f' = 0 almost everywhere
+
+
+TABLE = {
+    row.name: row
+    for row in [
+        Elementwise("exp", "exp(x)", "np.exp({0})", lambda a: build.apply("exp", a)),
+        Elementwise("log", "log(x)", "np.log({0})", lambda a: build.epow(a, -1)),
+        Elementwise("sin", "sin(x)", "np.sin({0})", lambda a: build.apply("cos", a)),
+        Elementwise("cos", "cos(x)", "np.cos({0})", lambda a: build.neg(build.apply("sin", a))),
+        Elementwise("tanh", "tanh(x)", "np.tanh({0})"),
+        Elementwise("tanh'", "1 - tanh(x)**2", "(1 - np.tanh({0})**2)"),
+        Elementwise("sigmoid", "1/(1 + exp(-x))", "(0.5 + 0.5 * np.tanh(0.5 * {0}))"),
+        Elementwise("sigmoid'", "exp(-x)/(1 + exp(-x))**2", "(0.25 - 0.25 * np.tanh(0.5 * {0})**2)"),
+        Elementwise("softplus", "log(1 + exp(x))", "np.logaddexp(0, {0})",
+                    lambda a: build.apply("sigmoid", a)),
+        Elementwise("relu", "Max(x, 0)", "np.maximum({0}, 0)"),
+        Elementwise("relu'", "Heaviside(x)", "np.heaviside({0}, 0.0)", zero_derivative=True),
+        Elementwise("abs", "Abs(x)", "np.abs({0})"),
+        Elementwise("abs'", "sign(x)", "np.sign({0})", zero_derivative=True),
+    ]
+}
+
+#: Built-in element-wise names the grammar knows (sqrt is handled as a power).
+BUILTIN = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "sqrt", "softplus")
+
+
+def split_primes(fn: str):
+    """'tanh''' -> ('tanh', 2)."""
+    base = fn.rstrip("'")
+    return base, len(fn) - len(base)
+
+
+def is_known(fn: str) -> bool:
+    base, _ = split_primes(fn)
+    return base in TABLE
+
+
+def derivative(fn: str, arg: Expr) -> Expr:
+    """f'(A), element-wise, for d f(A) = f'(A) .* dA."""
+    row = TABLE.get(fn)
+    if row is not None and row.zero_derivative:
+        return build.zero(arg.shape)
+    if row is not None and row.closed_derivative is not None:
+        return row.closed_derivative(arg)
+    return build.apply(fn + "'", arg)
+
+
+def numpy_template(fn: str) -> str:
+    """NumPy source for f with {0} for the argument; derived by SymPy for
+    derivatives that have no row."""
+    row = TABLE.get(fn)
+    if row is not None:
+        return row.numpy
+    return _derived_template(fn)
+
+
+_DERIVED: dict = {}
+
+
+def _derived_template(fn: str) -> str:
+    if fn in _DERIVED:
+        return _DERIVED[fn]
+    import sympy
+    from sympy.printing.numpy import NumPyPrinter
+
+    base, k = split_primes(fn)
+    row = TABLE.get(base)
+    if row is None:
+        raise KeyError(fn)
+    x = sympy.Symbol("x_")
+    expr = sympy.diff(sympy.sympify(row.sympy, locals={"x": x}), x, k)
+    source = NumPyPrinter({"fully_qualified_modules": True}).doprint(sympy.simplify(expr))
+    source = source.replace("numpy.", "np.").replace("x_", "({0})")
+    _DERIVED[fn] = f"({source})"
+    return _DERIVED[fn]
+
+
+def numpy_callable(fn: str):
+    """f as a Python callable on arrays."""
+    import numpy as np
+
+    return eval("lambda x: " + numpy_template(fn).format("x"), {"np": np})  # noqa: S307 - table text
+
+
+def scalar_power_exponent(fn: str) -> Optional[Fraction]:
+    return Fraction(1, 2) if fn == "sqrt" else None

@@ -1,0 +1,231 @@
+"""NumPy evaluation of expressions, random instances on each operation's
+domain, and the finite-difference check of a gradient.  Imports numpy; only
+numeric options and tests load it."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from .dims import dim_names, dim_value
+from .expr import (
+    Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, Kron,
+    LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
+)
+from .functions import numpy_callable
+
+
+def _f(x: Fraction) -> float:
+    return float(x)
+
+
+class Evaluator:
+    """Evaluate with every value a 2-D float array (scalars 1 x 1)."""
+
+    def __init__(self, env: dict, sizes: dict):
+        self.env = env
+        self.sizes = sizes
+        self.memo: dict = {}
+        self.fns: dict = {}
+
+    def dims(self, shape):
+        return tuple(dim_value(d, self.sizes) for d in shape)
+
+    def __call__(self, e: Expr):
+        if e not in self.memo:
+            self.memo[e] = np.asarray(getattr(self, "_" + type(e).__name__)(e), dtype=float).reshape(self.dims(e.shape))
+        return self.memo[e]
+
+    def _Num(self, e):
+        return _f(e.value)
+
+    def _Var(self, e):
+        return self.env[e.name]
+
+    def _Differential(self, e):
+        return self.env["d" + e.var.name]
+
+    def _Identity(self, e):
+        return np.eye(self.dims(e.shape)[0])
+
+    def _Ones(self, e):
+        return np.ones(self.dims(e.shape))
+
+    def _Zero(self, e):
+        return np.zeros(self.dims(e.shape))
+
+    def _Transpose(self, e):
+        return self(e.arg).T
+
+    def _Inverse(self, e):
+        return np.linalg.inv(self(e.arg))
+
+    def _MatPow(self, e):
+        return np.linalg.matrix_power(self(e.base), e.exp)
+
+    def _Apply(self, e):
+        if e.fn not in self.fns:
+            self.fns[e.fn] = numpy_callable(e.fn)
+        return self.fns[e.fn](self(e.arg))
+
+    def _EPow(self, e):
+        return self(e.base) ** _f(e.exp)
+
+    def _Pow(self, e):
+        return self(e.base) ** _f(e.exp)
+
+    def _DiagMat(self, e):
+        return np.diag(self(e.arg)[:, 0])
+
+    def _DiagVec(self, e):
+        return np.diag(self(e.arg))
+
+    def _Vec(self, e):
+        return self(e.arg).reshape(-1, 1, order="F")
+
+    def _Unvec(self, e):
+        return self(e.arg).reshape(self.dims(e.shape), order="F")
+
+    def _Trace(self, e):
+        return np.trace(self(e.arg))
+
+    def _Det(self, e):
+        return np.linalg.det(self(e.arg))
+
+    def _LogDet(self, e):
+        return np.linalg.slogdet(self(e.arg))[1]
+
+    def _Sum(self, e):
+        return np.sum(self(e.arg))
+
+    def _Norm(self, e):
+        return np.linalg.norm(self(e.arg))
+
+    def _Hadamard(self, e):
+        out = self(e.factors[0])
+        for f in e.factors[1:]:
+            out = out * self(f)
+        return out
+
+    def _Kron(self, e):
+        out = self(e.factors[0])
+        for f in e.factors[1:]:
+            out = np.kron(out, self(f))
+        return out
+
+    def _MatMul(self, e):
+        out = _f(e.coeff)
+        for s in e.scalars:
+            out = out * self(s)[0, 0]
+        if e.chain:
+            mats = [self(f) for f in e.chain]
+            prod = np.linalg.multi_dot(mats) if len(mats) > 2 else (mats[0] @ mats[1] if len(mats) == 2 else mats[0])
+            return out * prod
+        return out
+
+    def _Add(self, e):
+        out = self(e.terms[0])
+        for t in e.terms[1:]:
+            out = out + self(t)
+        return out
+
+
+def evaluate(e: Expr, env: dict, sizes: dict):
+    """The value of e as a 2-D array, with env of 2-D arrays."""
+    return Evaluator(env, sizes)(e)
+
+
+# --- random instances ----------------------------------------------------------------
+
+POSITIVE_FUNCTIONS = {"log"}
+
+
+def domains(e: Expr, out=None, under=None):
+    """Map each variable to 'spd' (under inverse, det, logdet, negative matrix
+    power) or 'positive' (under log, sqrt, a fractional or negative power)."""
+    out = {} if out is None else out
+    t = type(e)
+    if t is Var:
+        if under is not None and out.get(e.name) != "spd":
+            out[e.name] = under
+        return out
+    mark = under
+    if t in (Inverse, Det, LogDet):
+        mark = "spd"
+    elif t is Apply and e.fn.rstrip("'") in POSITIVE_FUNCTIONS:
+        mark = mark or "positive"
+    elif t in (EPow, Pow) and (e.exp.denominator != 1 or e.exp < 0):
+        mark = mark or "positive"
+    for c in e.children():
+        domains(c, out, mark)
+    return out
+
+
+def random_sizes(exprs, rng, fixed=None) -> dict:
+    """Distinct sizes 2..7 for the symbolic dimensions (distinct, so that a
+    wrong transpose cannot pass by accident)."""
+    names = set()
+    stack = list(exprs)
+    while stack:
+        e = stack.pop()
+        if isinstance(e, (Var, Identity, Ones, Zero, Unvec)):
+            for d in e.shape:
+                names |= dim_names(d)
+        stack.extend(e.children())
+    sizes = dict(fixed or {})
+    pool = [n for n in (3, 2, 4, 5, 6, 7, 8, 9, 10, 11) ]
+    rng.shuffle(pool)
+    for i, n in enumerate(sorted(names - set(sizes))):
+        sizes[n] = pool[i % len(pool)] if i < len(pool) else 2 + i
+    return sizes
+
+
+def random_value(shape, domain, rng):
+    r, c = shape
+    if domain == "spd" and r == c:
+        b = rng.uniform(0.1, 1.0, size=(r, r))
+        return b @ b.T / r + np.eye(r)
+    if domain in ("spd", "positive"):
+        return rng.uniform(0.5, 1.5, size=shape)
+    return rng.standard_normal(shape)
+
+
+def random_env(exprs, rng, sizes=None):
+    """Random values for every variable in the expressions; returns (env, sizes)."""
+    sizes = random_sizes(exprs, rng, sizes)
+    marks: dict = {}
+    variables: dict = {}
+    for e in exprs:
+        domains(e, marks)
+        _collect_vars(e, variables)
+    env = {}
+    for name in sorted(variables):
+        v = variables[name]
+        env[name] = random_value(tuple(dim_value(d, sizes) for d in v.shape), marks.get(name), rng)
+    return env, sizes
+
+
+def _collect_vars(e, out):
+    if isinstance(e, Var):
+        out[e.name] = e
+    for c in e.children():
+        _collect_vars(c, out)
+
+
+def relative_error(a: float, b: float) -> float:
+    scale = max(abs(a), abs(b), 1e-8)
+    return abs(a - b) / scale
+
+
+def directional_check(f: Expr, x: Var, G: Expr, rng, env=None, sizes=None, h=1e-5) -> float:
+    """|G : V - (f(X + hV) - f(X - hV)) / 2h|, relative, for a random V."""
+    if env is None:
+        env, sizes = random_env([f, G], rng)
+    xs = tuple(dim_value(d, sizes) for d in x.shape)
+    V = rng.standard_normal(xs)
+    g = evaluate(G, env, sizes)
+    analytic = float(np.sum(g * V))
+    plus = dict(env, **{x.name: env[x.name] + h * V})
+    minus = dict(env, **{x.name: env[x.name] - h * V})
+    fd = (evaluate(f, plus, sizes)[0, 0] - evaluate(f, minus, sizes)[0, 0]) / (2 * h)
+    return relative_error(analytic, float(fd))

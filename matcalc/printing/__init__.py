@@ -1,0 +1,1 @@
+"""One printer per format: text (the input language), LaTeX, NumPy source."""

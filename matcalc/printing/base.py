@@ -1,0 +1,223 @@
+"""The shared skeleton of the text and LaTeX printers.
+
+Dispatch is on the node class (``_print_<Class>``); parentheses come from one
+precedence table, never from the printed string.  A printer method returns
+(text, precedence).  Subclasses supply the tokens of their format.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..expr import SCALAR, Add, Inverse, MatMul, Num, Ones, Pow, Transpose
+
+PREC_ADD, PREC_NEG, PREC_MUL, PREC_POW, PREC_ATOM = 10, 15, 20, 30, 40
+
+
+class Printer:
+    transpose_token = "^T"
+    hadamard_token = " .* "
+
+    def doprint(self, e) -> str:
+        return self.p(e)[0]
+
+    def p(self, e):
+        method = getattr(self, "_print_" + type(e).__name__)
+        return method(e)
+
+    def wrap(self, e, prec: int) -> str:
+        text, own = self.p(e)
+        return self.paren(text) if own < prec else text
+
+    # --- hooks a format overrides ------------------------------------------------
+    def paren(self, text: str) -> str:
+        return f"({text})"
+
+    def fn(self, name: str, *args: str) -> str:
+        return f"{name}({', '.join(args)})"
+
+    def fraction(self, value: Fraction) -> str:
+        return f"{value.numerator}/{value.denominator}"
+
+    def divide(self, num: str, den: str, den_is_compound: bool) -> str:
+        return f"{num} / {self.paren(den) if den_is_compound else den}"
+
+    def sup(self, base: str, exponent: str) -> str:
+        return f"{base}^{exponent}"
+
+    def exponent(self, value) -> str:
+        value = Fraction(value)
+        if value.denominator == 1:
+            return str(value.numerator)
+        return "(" + self.fraction(value) + ")"
+
+    # --- leaves ---------------------------------------------------------------------
+    def _print_Num(self, e):
+        v = e.value
+        if v.denominator == 1:
+            return str(v.numerator), PREC_NEG if v < 0 else PREC_ATOM
+        return ("-" if v < 0 else "") + self.fraction(abs(v)), PREC_NEG if v < 0 else PREC_MUL
+
+    def _print_Var(self, e):
+        return self.name(e.name), PREC_ATOM
+
+    def name(self, name: str) -> str:
+        return name
+
+    def _print_Differential(self, e):
+        return "d" + self.name(e.var.name), PREC_ATOM
+
+    def _print_Identity(self, e):
+        return "I", PREC_ATOM
+
+    def _print_Zero(self, e):
+        return "0", PREC_ATOM
+
+    def _print_Ones(self, e):
+        r, c = e.shape
+        return self.fn(self.fname("ones"), *([str(r)] if c == 1 else [str(r), str(c)])), PREC_ATOM
+
+    def fname(self, name: str) -> str:
+        return name
+
+    # --- postfix --------------------------------------------------------------------
+    def _print_Transpose(self, e):
+        return self.wrap(e.arg, PREC_ATOM) + self.transpose_token, PREC_POW
+
+    def inverse_text(self, e) -> str:
+        if isinstance(e.arg, Transpose):
+            return self.sup(self.wrap(e.arg.arg, PREC_ATOM), "{-T}" if not self.latex else "{-\\top}")
+        return self.sup(self.wrap(e.arg, PREC_ATOM), "{-1}")
+
+    latex = False
+
+    def _print_Inverse(self, e):
+        return self.inverse_text(e), PREC_POW
+
+    def _print_MatPow(self, e):
+        base = e.base
+        if isinstance(base, Inverse) and not isinstance(base.arg, Transpose):
+            return self.sup(self.wrap(base.arg, PREC_ATOM), "{-%d}" % e.exp), PREC_POW
+        return self.sup(self.wrap(base, PREC_ATOM), self.braced(str(e.exp))), PREC_POW
+
+    def braced(self, text: str) -> str:
+        return text if len(text) == 1 else "{" + text + "}"
+
+    def _print_EPow(self, e):
+        if e.exp == Fraction(1, 2):
+            return self.fn(self.fname("sqrt"), self.p(e.base)[0]), PREC_ATOM
+        return self.epow(self.wrap(e.base, PREC_ATOM), e.exp), PREC_POW
+
+    def epow(self, base: str, exp) -> str:
+        return f"{base}.^{self.exponent(exp)}"
+
+    def _print_Pow(self, e):
+        if e.exp == Fraction(1, 2):
+            return self.fn(self.fname("sqrt"), self.p(e.base)[0]), PREC_ATOM
+        if e.exp < 0:
+            return self.divide("1", self.p(Pow(e.base, -e.exp) if e.exp != -1 else e.base)[0],
+                               self._den_compound([Pow(e.base, -e.exp) if e.exp != -1 else e.base])), PREC_MUL
+        return self.sup(self.wrap(e.base, PREC_ATOM), self.exponent(e.exp)), PREC_POW
+
+    # --- functions ------------------------------------------------------------------
+    def _print_Apply(self, e):
+        return self.fn(self.fname(e.fn), self.p(e.arg)[0]), PREC_ATOM
+
+    def _unary_fn(name):
+        def method(self, e):
+            return self.fn(self.fname(name), self.p(e.arg)[0]), PREC_ATOM
+        return method
+
+    _print_Trace = _unary_fn("tr")
+    _print_Det = _unary_fn("det")
+    _print_LogDet = _unary_fn("logdet")
+    _print_Sum = _unary_fn("sum")
+    _print_Norm = _unary_fn("norm")
+    _print_DiagMat = _unary_fn("diag")
+    _print_DiagVec = _unary_fn("diag")
+    _print_Vec = _unary_fn("vec")
+
+    def _print_Unvec(self, e):
+        r, c = e.shape
+        return self.fn(self.fname("unvec"), self.p(e.arg)[0], str(r), str(c)), PREC_ATOM
+
+    def _print_Kron(self, e):
+        return self.fn(self.fname("kron"), *[self.p(f)[0] for f in e.factors]), PREC_ATOM
+
+    def _print_Hadamard(self, e):
+        return self.hadamard_token.join(self.wrap(f, PREC_POW) for f in e.factors), PREC_MUL
+
+    # --- products and sums ------------------------------------------------------------
+    def _den_compound(self, den) -> bool:
+        return len(den) > 1 or (not isinstance(den[0], MatMul) and self.p(den[0])[1] < PREC_POW)
+
+    def _print_MatMul(self, e):
+        coeff = e.coeff
+        sign = "-" if coeff < 0 else ""
+        coeff = abs(coeff)
+        num, den = [], []
+        if coeff.numerator != 1:
+            num.append(str(coeff.numerator))
+        if coeff.denominator != 1:
+            den.append(Num(Fraction(coeff.denominator)))
+        for s in e.scalars:
+            if isinstance(s, Pow) and s.exp < 0:
+                den.append(s.base if s.exp == -1 else Pow(s.base, -s.exp))
+            else:
+                num.append(self.scalar_factor(s))
+        num.extend(self.wrap(f, PREC_POW) for f in e.chain)
+        text = self.join_product(num) if num else "1"
+        if den:
+            text = self.divide(text, self.join_product([self.scalar_factor(d) for d in den]),
+                               self._den_compound(den))
+        return sign + text, PREC_NEG if sign else PREC_MUL
+
+    def scalar_factor(self, s) -> str:
+        if isinstance(s, MatMul):
+            return self.paren(self.p(s)[0])
+        return self.wrap(s, PREC_POW)
+
+    def join_product(self, parts) -> str:
+        return " ".join(parts)
+
+    def _print_Add(self, e):
+        if e.shape[0] == 1 and e.shape[1] != 1:  # a row-vector sum reads best as (x - m)^T
+            from ..build import count_transposes, transpose
+
+            t = transpose(e)
+            if count_transposes(t) < count_transposes(e):
+                return self.paren(self.p(t)[0]) + self.transpose_token, PREC_POW
+        out = []
+        terms = sorted(e.terms, key=_is_negative)  # positive terms first: x - m, not -m + x
+        for i, t in enumerate(terms):
+            t = _broadcast_scalar(t)
+            negative = (isinstance(t, MatMul) and t.coeff < 0) or (isinstance(t, Num) and t.value < 0)
+            if negative:
+                from ..build import neg
+
+                text = self.wrap(neg(t), PREC_MUL) if not isinstance(t, Num) else self.p(Num(-t.value))[0]
+                out.append(("-" if i == 0 else " - ") + text)
+            else:
+                out.append(("" if i == 0 else " + ") + self.wrap(t, PREC_ADD + 1))
+        return "".join(out), PREC_ADD
+
+
+def _is_negative(t) -> bool:
+    return (isinstance(t, MatMul) and t.coeff < 0) or (isinstance(t, Num) and t.value < 0)
+
+
+def _broadcast_scalar(t):
+    """In a sum, c * ones(shape) prints as the scalar c (1 + exp(x))."""
+    if isinstance(t, Ones):
+        return Num(Fraction(1))
+    if isinstance(t, MatMul) and len(t.chain) == 1 and isinstance(t.chain[0], Ones):
+        from ..build import _product
+
+        return _product(t.coeff, t.scalars, ())
+    return t
+
+
+def is_scalar_shape(e) -> bool:
+    return e.shape == SCALAR
+
+
+__all__ = ["Printer", "PREC_ADD", "PREC_MUL", "PREC_POW", "PREC_ATOM", "Add"]

@@ -1,0 +1,92 @@
+"""LaTeX for amsmath: ^{\\top}, ^{-1}, \\operatorname{tr}, \\odot, \\otimes, \\frac."""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from .base import PREC_ATOM, Printer
+
+GREEK = set(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+    "pi rho sigma tau upsilon phi varphi chi psi omega".split()
+)
+UNICODE_GREEK = dict(zip("αβγδεζηθικλμνξπρστυφχψω", (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
+    "upsilon phi chi psi omega").split()))
+OPERATORS = {"tr": r"\operatorname{tr}", "det": r"\det", "logdet": r"\log\det", "diag": r"\operatorname{diag}",
+             "vec": r"\operatorname{vec}", "sum": r"\operatorname{sum}", "exp": r"\exp", "log": r"\log",
+             "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh", "sqrt": "sqrt"}
+
+
+class LatexPrinter(Printer):
+    transpose_token = r"^{\top}"
+    hadamard_token = r" \odot "
+    latex = True
+
+    def paren(self, text):
+        return rf"\left( {text} \right)"
+
+    def fname(self, name):
+        base = name.rstrip("'")
+        primes = name[len(base):]
+        if base in OPERATORS:
+            return OPERATORS[base] + primes
+        if base in GREEK or base in UNICODE_GREEK:
+            return "\\" + UNICODE_GREEK.get(base, base) + primes
+        return r"\operatorname{" + base + "}" + primes
+
+    def fn(self, name, *args):
+        if name == "sqrt":
+            return r"\sqrt{" + args[0] + "}"
+        if name == r"\operatorname{norm}":
+            return r"\left\| " + args[0] + r" \right\|"
+        return name + self.paren(", ".join(args))
+
+    def name(self, name):
+        m = re.fullmatch(r"([^\W\d_]+?)_?(\d+|_\w+)?", name)
+        stem, sub = (m.group(1), m.group(2)) if m else (name, None)
+        if stem in GREEK:
+            stem = "\\" + stem
+        elif stem in UNICODE_GREEK:
+            stem = "\\" + UNICODE_GREEK[stem]
+        elif len(stem) > 1:
+            stem = r"\mathrm{" + stem + "}"
+        if sub:
+            return stem + "_{" + sub.lstrip("_").replace("_", r"\_") + "}"
+        return stem
+
+    def _print_Differential(self, e):
+        return r"\mathrm{d}" + self.name(e.var.name), PREC_ATOM
+
+    def _print_Kron(self, e):
+        return r" \otimes ".join(self.wrap(f, 30) for f in e.factors), 20
+
+    def _print_Ones(self, e):
+        r, c = e.shape
+        return r"\mathbf{1}_{" + (str(r) if c == 1 else f"{r} \\times {c}") + "}", PREC_ATOM
+
+    def _print_Unvec(self, e):
+        r, c = e.shape
+        return r"\operatorname{unvec}_{" + f"{r},{c}" + "}" + self.paren(self.p(e.arg)[0]), PREC_ATOM
+
+    def fraction(self, value: Fraction):
+        return r"\frac{%d}{%d}" % (value.numerator, value.denominator)
+
+    def exponent(self, value):
+        value = Fraction(value)
+        if value.denominator == 1:
+            return "{" + str(value.numerator) + "}"
+        return "{" + f"{value.numerator}/{value.denominator}" + "}"
+
+    def epow(self, base, exp):
+        return base + "^{\\circ " + self.exponent(exp)[1:-1] + "}"
+
+    def divide(self, num, den, den_is_compound):
+        return r"\frac{" + num + "}{" + den + "}"
+
+    def sup(self, base, exponent):
+        return base + "^" + exponent
+
+
+def to_latex(e) -> str:
+    return LatexPrinter().doprint(e)

@@ -1,0 +1,216 @@
+"""Self-contained NumPy source for a result.
+
+The module imports only numpy (as ``_np``); user names are parameters and
+never reach any other position in the code (a Python keyword gets a trailing
+underscore).  Every value is a 2-D array inside the function (vectors are
+columns, scalars 1 x 1); the return value has the shape of the result, with
+vectors 1-D and scalars floats.  Matrix chains are multiplied in the order
+that costs least when every symbolic dimension is large (vectors first).
+"""
+from __future__ import annotations
+
+import keyword
+
+from ..dims import dim_names
+from ..expr import (
+    Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, Kron,
+    LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
+)
+from ..functions import numpy_template
+
+BIG = 1000  # the size assumed for a symbolic dimension when ordering products
+
+
+def py_name(name: str) -> str:
+    """A user name as a safe Python identifier."""
+    return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else name
+
+
+def _cost_dim(d) -> int:
+    if isinstance(d, int):
+        return d
+    if isinstance(d, str):
+        return BIG
+    out = 1
+    for f in d.factors:
+        out *= _cost_dim(f)
+    return out
+
+
+def chain_order(shapes):
+    """Matrix-chain ordering: a nested tuple of indices of least cost."""
+    n = len(shapes)
+    dims = [_cost_dim(shapes[0][0])] + [_cost_dim(s[1]) for s in shapes]
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(2, n + 1):
+        for i in range(n - length + 1):
+            j = i + length - 1
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    def tree(i, j):
+        return i if i == j else (tree(i, split[i][j]), tree(split[i][j] + 1, j))
+    return tree(0, n - 1)
+
+
+class NumpyPrinter:
+    def __init__(self):
+        self.dims_used: set = set()
+
+    def dim(self, d) -> str:
+        if isinstance(d, int):
+            return str(d)
+        if isinstance(d, str):
+            self.dims_used.add(d)
+            return "_dim_" + d
+        return " * ".join(self.dim(f) for f in d.factors)
+
+    def shape(self, shape) -> str:
+        return "(" + ", ".join(self.dim(d) for d in shape) + ")"
+
+    def __call__(self, e: Expr) -> str:
+        return getattr(self, "_" + type(e).__name__)(e)
+
+    def _Num(self, e):
+        return repr(float(e.value))
+
+    def _Var(self, e):
+        return py_name(e.name)
+
+    def _Differential(self, e):
+        return "d_" + py_name(e.var.name)
+
+    def _Identity(self, e):
+        return f"_np.eye({self.dim(e.n)})"
+
+    def _Ones(self, e):
+        return f"_np.ones({self.shape(e.shape)})"
+
+    def _Zero(self, e):
+        return f"_np.zeros({self.shape(e.shape)})"
+
+    def _Transpose(self, e):
+        return f"{self(e.arg)}.T"
+
+    def _Inverse(self, e):
+        return f"_np.linalg.inv({self(e.arg)})"
+
+    def _MatPow(self, e):
+        return f"_np.linalg.matrix_power({self(e.base)}, {e.exp})"
+
+    def _Apply(self, e):
+        return numpy_template(e.fn).format(self(e.arg))
+
+    def _EPow(self, e):
+        return f"({self(e.base)} ** {float(e.exp)!r})"
+
+    _Pow = _EPow
+
+    def _DiagMat(self, e):
+        return f"_np.diagflat({self(e.arg)})"
+
+    def _DiagVec(self, e):
+        return f"_np.diag({self(e.arg)}).reshape(-1, 1)"
+
+    def _Vec(self, e):
+        return f"{self(e.arg)}.reshape(-1, 1, order='F')"
+
+    def _Unvec(self, e):
+        return f"{self(e.arg)}.reshape({self.shape(e.shape)}, order='F')"
+
+    def _Trace(self, e):
+        return f"_np.trace({self(e.arg)})"
+
+    def _Det(self, e):
+        return f"_np.linalg.det({self(e.arg)})"
+
+    def _LogDet(self, e):
+        return f"_np.linalg.slogdet({self(e.arg)})[1]"
+
+    def _Sum(self, e):
+        return f"_np.sum({self(e.arg)})"
+
+    def _Norm(self, e):
+        return f"_np.linalg.norm({self(e.arg)})"
+
+    def _Hadamard(self, e):
+        return "(" + " * ".join(self(f) for f in e.factors) + ")"
+
+    def _Kron(self, e):
+        out = self(e.factors[0])
+        for f in e.factors[1:]:
+            out = f"_np.kron({out}, {self(f)})"
+        return out
+
+    def _MatMul(self, e):
+        parts = []
+        if e.coeff != 1:
+            parts.append(repr(float(e.coeff)))
+        parts.extend(self(s) for s in e.scalars)
+        if e.chain:
+            order = chain_order([f.shape for f in e.chain])
+            parts.append(self._tree(order, e.chain))
+        return "(" + " * ".join(parts) + ")"
+
+    def _tree(self, t, chain):
+        if isinstance(t, int):
+            return self(chain[t])
+        return f"({self._tree(t[0], chain)} @ {self._tree(t[1], chain)})"
+
+    def _Add(self, e):
+        return "(" + " + ".join(self(t) for t in e.terms) + ")"
+
+
+def _variables(e: Expr, out: dict):
+    if isinstance(e, Var):
+        out[e.name] = e
+    for c in e.children():
+        _variables(c, out)
+    return out
+
+
+def function_source(name: str, doc: str, params, result: Expr, out_shape) -> str:
+    """A module defining ``def name(params)`` that returns result."""
+    printer = NumpyPrinter()
+    body = printer(result)
+    lines = ["import numpy as _np", "", "", f"def {name}({', '.join(py_name(p.name) for p in params)}):",
+             f'    """{doc}"""']
+    for p in params:
+        n = py_name(p.name)
+        if p.shape == (1, 1):
+            lines.append(f"    {n} = _np.asarray({n}, dtype=float).reshape(1, 1)")
+        elif p.shape[1] == 1:
+            lines.append(f"    {n} = _np.asarray({n}, dtype=float).reshape(-1, 1)")
+        else:
+            lines.append(f"    {n} = _np.asarray({n}, dtype=float)")
+    for d in sorted(printer.dims_used):
+        src = next(((p, i) for p in params for i, x in enumerate(p.shape) if x == d), None)
+        if src is None:  # a dimension seen only inside a product of dimensions
+            src = next(((p, i) for p in params for i, x in enumerate(p.shape) if d in dim_names(x)), None)
+            raise_unknown = src is None or not isinstance(src[0].shape[src[1]], str)
+            if raise_unknown:
+                lines.append(f"    _dim_{d} = None  # not determined by the arguments")
+                continue
+        lines.append(f"    _dim_{d} = {py_name(src[0].name)}.shape[{src[1]}]")
+    lines.append(f"    _value = _np.asarray({body}, dtype=float)")
+    r, c = out_shape
+    if (r, c) == (1, 1):
+        lines.append("    return _value.item()")
+    elif c == 1:
+        lines.append("    return _value.reshape(-1)")
+    else:
+        lines.append("    return _value")
+    return "\n".join(lines) + "\n"
+
+
+def free_parameters(*exprs):
+    """The variables of the expressions, sorted by name."""
+    out: dict = {}
+    for e in exprs:
+        _variables(e, out)
+    return [out[k] for k in sorted(out)]
+
+

@@ -1,0 +1,1 @@
+"""The calculus rules: differentials, adjoint (Frobenius) moves, tidying."""

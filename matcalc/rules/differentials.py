@@ -1,0 +1,81 @@
+"""The differential rules, one per node type.  ``differential(f, X)`` returns
+df, an expression linear in the node dX."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .. import build as b
+from ..expr import (
+    Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse,
+    Kron, LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
+)
+from ..functions import derivative
+
+
+def _product_rule(factors, d, build):
+    """d(F1 F2 ... Fk) = sum_i F1 .. dFi .. Fk (order kept)."""
+    terms = []
+    for i, f in enumerate(factors):
+        df = d(f)
+        if not b.is_zero(df):
+            terms.append(build(*factors[:i], df, *factors[i + 1:]))
+    return terms
+
+
+def d_var(e, d, x):
+    """dX for the variable, 0 for any other."""
+    return b.differential(e) if e == x else b.zero(e.shape)
+
+
+def d_matmul(e, d, x):
+    """d(c s A B) = c (ds A B + s dA B + s A dB)."""
+    terms = _product_rule(list(e.scalars) + list(e.chain), d, b.mul)
+    return b.scale(e.coeff, b.add(*terms, shape=e.shape))
+
+
+def d_matpow(e, d, x):
+    """d(A^k) = sum_{i<k} A^i dA A^(k-1-i)."""
+    dA = d(e.base)
+    return b.add(*[b.mul(b.matpow(e.base, i), dA, b.matpow(e.base, e.exp - 1 - i)) for i in range(e.exp)])
+
+
+RULES = {
+    Var: d_var,
+    Add: lambda e, d, x: b.add(*[d(t) for t in e.terms], shape=e.shape),  # d(A + B) = dA + dB
+    MatMul: d_matmul,
+    Transpose: lambda e, d, x: b.transpose(d(e.arg)),  # d(A^T) = dA^T
+    Inverse: lambda e, d, x: b.mul(b.num(-1), e, d(e.arg), e),  # d(A^{-1}) = -A^{-1} dA A^{-1}
+    MatPow: d_matpow,
+    Apply: lambda e, d, x: b.hadamard(derivative(e.fn, e.arg), d(e.arg)),  # d f(A) = f'(A) .* dA
+    EPow: lambda e, d, x: b.hadamard(b.scale(e.exp, b.epow(e.base, e.exp - 1)), d(e.base)),  # d A.^p = p A.^(p-1) .* dA
+    Pow: lambda e, d, x: b.mul(b.num(e.exp), b.power(e.base, e.exp - 1), d(e.base)),  # d s^p = p s^(p-1) ds
+    Hadamard: lambda e, d, x: b.add(*_product_rule(list(e.factors), d, b.hadamard), shape=e.shape),
+    Kron: lambda e, d, x: b.add(*_product_rule(list(e.factors), d, b.kron), shape=e.shape),
+    Trace: lambda e, d, x: b.trace(d(e.arg)),  # d tr(A) = tr(dA)
+    Sum: lambda e, d, x: b.esum(d(e.arg)),  # d sum(A) = sum(dA)
+    Det: lambda e, d, x: b.mul(e, b.trace(b.mul(b.inverse(e.arg), d(e.arg)))),  # d det A = det A tr(A^{-1} dA)
+    LogDet: lambda e, d, x: b.trace(b.mul(b.inverse(e.arg), d(e.arg))),  # d logdet A = tr(A^{-1} dA)
+    Norm: lambda e, d, x: b.mul(b.frob(e.arg, d(e.arg)), b.power(e, -1)),  # d norm(A) = (A : dA) / norm(A)
+    DiagMat: lambda e, d, x: b.diag_mat(d(e.arg)),  # d diag(v) = diag(dv)
+    DiagVec: lambda e, d, x: b.diag_vec(d(e.arg)),
+    Vec: lambda e, d, x: b.vec(d(e.arg)),
+    Unvec: lambda e, d, x: b.unvec(d(e.arg), e.shape),
+}
+CONSTANTS = (Num, Identity, Ones, Zero, Differential)
+
+
+def differential(f: Expr, x: Var) -> Expr:
+    """df with respect to x (every other variable held constant)."""
+    memo: dict = {}
+
+    def d(e: Expr) -> Expr:
+        if x.name not in e.free or isinstance(e, CONSTANTS):
+            return b.zero(e.shape)
+        if e not in memo:
+            memo[e] = RULES[type(e)](e, d, x)
+        return memo[e]
+
+    return d(f)
+
+
+__all__ = ["differential", "RULES", "Fraction"]

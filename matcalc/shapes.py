@@ -1,0 +1,467 @@
+"""Syntax tree -> canonical expression, with shapes inferred and unified.
+
+Two passes.  ``infer`` gives every node a shape whose dimensions are ints,
+declared names or unification variables, and reports a mismatch at the
+operator with both shapes.  ``lower`` then builds the expression through
+``build`` with every dimension resolved.
+
+Naming convention for undeclared names (the seed answers' convention):
+lowercase Latin -> column vector, uppercase -> matrix, Greek (spelled out or
+Unicode) -> scalar, ``I`` -> identity of inferred size.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from fractions import Fraction
+from typing import Dict, Optional
+
+from . import build
+from .dims import dim_mul, shape_text
+from .errors import NameError_, ShapeError, UsageError
+from .expr import SCALAR, Expr, Var
+from .functions import BUILTIN, TABLE, split_primes
+from .parser import Syn
+
+GREEK = (
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+    "omicron pi rho sigma tau upsilon phi varphi chi psi omega"
+).split()
+_GREEK_STEM = re.compile(r"^(%s)(\d+|_\w*)?$" % "|".join(sorted(GREEK, key=len, reverse=True)))
+ELEMENTWISE = set(BUILTIN)
+DIM_NAMES = "n m p q r s k l t u v a b c d e".split()
+
+
+def convention(name: str) -> str:
+    """'scalar', 'vector' or 'matrix' for an undeclared name."""
+    first = name[0]
+    if _GREEK_STEM.match(name):
+        return "scalar"
+    if "GREEK" in unicodedata.name(first, ""):
+        return "scalar"
+    if first.isupper():
+        return "matrix"
+    return "vector"
+
+
+def parse_dims(spec: str):
+    """'scalar' | 'n' | 'm,n' -> a shape of names and ints."""
+    text = spec.strip()
+    if text == "scalar":
+        return SCALAR
+    parts = [p.strip() for p in re.split(r"[,x×]", text) if p.strip()] if text else []
+    if not 1 <= len(parts) <= 2:
+        raise UsageError(f"shape {spec!r}: give 'scalar', one dimension (n) or two (m,n)")
+    dims = []
+    for p in parts:
+        if p.isdigit():
+            if int(p) < 1:
+                raise UsageError(f"shape {spec!r}: dimensions must be positive")
+            dims.append(int(p))
+        elif re.fullmatch(r"[A-Za-z]\w*", p):
+            dims.append(p)
+        else:
+            raise UsageError(f"shape {spec!r}: {p!r} is not a dimension name or positive integer")
+    return (dims[0], 1) if len(dims) == 1 else tuple(dims)
+
+
+# --- unification ------------------------------------------------------------
+
+
+class DimVar:
+    """An unknown dimension; never 1 (a matrix is not a vector by accident)."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, id):
+        self.id = id
+
+    def __repr__(self):
+        return f"?{self.id}"
+
+
+class Unifier:
+    def __init__(self):
+        self.parent: Dict[DimVar, object] = {}
+        self.count = 0
+
+    def fresh(self) -> DimVar:
+        self.count += 1
+        return DimVar(self.count)
+
+    def find(self, d):
+        while isinstance(d, DimVar) and d in self.parent:
+            d = self.parent[d]
+        return d
+
+    def resolve(self, d):
+        d = self.find(d)
+        if isinstance(d, tuple):
+            out = 1
+            for f in d[1:]:
+                f = self.resolve(f)
+                if isinstance(f, DimVar):
+                    return ("*",) + tuple(self.resolve(x) for x in d[1:])
+                out = dim_mul(out, f)
+            return out
+        return d
+
+    def unify(self, a, b) -> bool:
+        a, b = self.resolve(a), self.resolve(b)
+        if a is b or a == b:
+            return True
+        if isinstance(a, DimVar) or isinstance(b, DimVar):
+            var, other = (a, b) if isinstance(a, DimVar) else (b, a)
+            if other == 1:
+                return False
+            self.parent[var] = other
+            return True
+        return False
+
+    def product(self, a, b):
+        a, b = self.resolve(a), self.resolve(b)
+        if isinstance(a, DimVar) or isinstance(b, DimVar) or isinstance(a, tuple) or isinstance(b, tuple):
+            return ("*", a, b)
+        return dim_mul(a, b)
+
+
+# --- inference ----------------------------------------------------------------
+
+
+class Context:
+    def __init__(self, source: str, shapes: Optional[dict], functions=()):
+        self.source = source
+        self.u = Unifier()
+        self.declared = {name: tuple(s) for name, s in (shapes or {}).items()}
+        self.functions = set(functions)
+        self.vars: Dict[str, tuple] = {}
+        self.dim_names: Dict[DimVar, str] = {}
+
+    def var_shape(self, name: str):
+        if name not in self.vars:
+            if name in self.declared:
+                self.vars[name] = self.declared[name]
+            else:
+                kind = convention(name)
+                u = self.u
+                self.vars[name] = {"scalar": SCALAR, "vector": (u.fresh(), 1),
+                                   "matrix": (u.fresh(), u.fresh())}[kind]
+        return self.vars[name]
+
+    def text(self, node: Syn) -> str:
+        t = " ".join(self.source[node.start : node.end].split())
+        return t if len(t) <= 30 else t[:27] + "..."
+
+    def shape_str(self, shape) -> str:
+        return shape_text(tuple(self.name_dim(d) for d in shape))
+
+    def name_dim(self, d):
+        d = self.u.resolve(d)
+        if isinstance(d, DimVar):
+            if d not in self.dim_names:
+                used = set(self.dim_names.values()) | set(self.vars) | _declared_dims(self.declared)
+                self.dim_names[d] = next(n for n in _dim_name_pool() if n not in used)
+            return self.dim_names[d]
+        if isinstance(d, tuple):
+            out = 1
+            for f in d[1:]:
+                out = dim_mul(out, self.name_dim(f))
+            return out
+        return d
+
+    def error(self, node: Syn, message: str):
+        return ShapeError(message, self.source, node.pos)
+
+    def hint(self, *nodes: Syn) -> str:
+        for n in nodes:
+            if n.op == "name" and n.value not in self.declared and n.value != "I":
+                return f" ({n.value} is a {convention(n.value)} by the naming convention; declare it with --shape {n.value}=...)"
+        return ""
+
+
+def _declared_dims(declared):
+    return {d for s in declared.values() for d in s if isinstance(d, str)}
+
+
+def _dim_name_pool():
+    yield from DIM_NAMES
+    i = 1
+    while True:
+        yield f"n{i}"
+        i += 1
+
+
+def is_scalar(shape) -> bool:
+    return shape[0] == 1 and shape[1] == 1
+
+
+def infer(node: Syn, ctx: Context):
+    """Annotate node.info['shape'] (and decisions) bottom-up; return the shape."""
+    shape = _infer(node, ctx)
+    node.info["shape"] = shape
+    return shape
+
+
+def _unify_or(ctx, node, a, b, message):
+    if not ctx.u.unify(a, b):
+        raise ctx.error(node, message)
+
+
+def _infer(node: Syn, ctx: Context):
+    op = node.op
+    u = ctx.u
+    if op == "name":
+        name = node.value
+        if name == "I" and "I" not in ctx.declared:
+            n = u.fresh()
+            return (n, n)
+        if name in ctx.functions:
+            raise NameError_(f"{name} is a function; call it as {name}(...)", ctx.source, node.pos)
+        return ctx.var_shape(name)
+    if op == "number":
+        return SCALAR
+    if op == "paren":
+        return infer(node.args[0], ctx)
+    if op == "neg":
+        return infer(node.args[0], ctx)
+    if op in ("add", "sub", "hadamard", "ediv"):
+        a, b = (infer(x, ctx) for x in node.args)
+        if is_scalar(a):
+            return b
+        if is_scalar(b):
+            return a
+        verb = {"add": "add", "sub": "subtract", "hadamard": "multiply element-wise",
+                "ediv": "divide element-wise"}[op]
+        ok = u.unify(a[0], b[0]) and u.unify(a[1], b[1])
+        if not ok:
+            raise ctx.error(node, f"cannot {verb} {ctx.text(node.args[0])} ({ctx.shape_str(a)}) and "
+                                  f"{ctx.text(node.args[1])} ({ctx.shape_str(b)})" + ctx.hint(*node.args))
+        return a
+    if op in ("juxt", "mul"):
+        left, right = node.args
+        if op == "juxt" and left.op == "name" and left.value in ctx.functions and right.op == "paren":
+            node.info["call"] = True
+            return infer(right, ctx)
+        a, b = infer(left, ctx), infer(right, ctx)
+        if is_scalar(a):
+            node.info["scalar"] = "left"
+            return b
+        if is_scalar(b):
+            node.info["scalar"] = "right"
+            return a
+        if not u.unify(a[1], b[0]):
+            raise ctx.error(node, f"cannot multiply {ctx.text(left)} ({ctx.shape_str(a)}) by "
+                                  f"{ctx.text(right)} ({ctx.shape_str(b)}): inner dimensions differ"
+                                  + ctx.hint(left, right))
+        return (a[0], b[1])
+    if op == "div":
+        a, b = (infer(x, ctx) for x in node.args)
+        if not is_scalar(b):
+            raise ctx.error(node, f"cannot divide by {ctx.text(node.args[1])} ({ctx.shape_str(b)}): "
+                                  "only by a scalar; use inv(...) or ./ for element-wise division")
+        return a
+    if op == "kronop":
+        a, b = (infer(x, ctx) for x in node.args)
+        return (u.product(a[0], b[0]), u.product(a[1], b[1]))
+    if op == "frob":
+        a, b = (infer(x, ctx) for x in node.args)
+        if not (u.unify(a[0], b[0]) and u.unify(a[1], b[1])):
+            raise ctx.error(node, f"Frobenius product needs equal shapes: {ctx.text(node.args[0])} "
+                                  f"({ctx.shape_str(a)}) : {ctx.text(node.args[1])} ({ctx.shape_str(b)})")
+        return SCALAR
+    if op == "transpose":
+        a = infer(node.args[0], ctx)
+        return (a[1], a[0])
+    if op in ("inverse", "inverse_transpose"):
+        a = infer(node.args[0], ctx)
+        _square(ctx, node, node.args[0], a, "invert")
+        return a
+    if op == "power":
+        a = infer(node.args[0], ctx)
+        e = node.value
+        if e == "T":
+            return (a[1], a[0])
+        if is_scalar(a):
+            if e == "-T":
+                return a
+            return a
+        if e == "-T":
+            _square(ctx, node, node.args[0], a, "invert")
+            return a
+        if e.denominator != 1:
+            raise ctx.error(node, f"{ctx.text(node.args[0])} ({ctx.shape_str(a)}) is a matrix: a fractional "
+                                  "power is not supported; use .^ for an element-wise power")
+        _square(ctx, node, node.args[0], a, "raise to a power")
+        return a
+    if op == "epower":
+        a = infer(node.args[0], ctx)
+        if node.value in ("T", "-T"):
+            raise ctx.error(node, "an element-wise power needs a number, not T")
+        return a
+    if op == "call":
+        return _infer_call(node, ctx)
+    raise AssertionError(op)
+
+
+def _square(ctx, node, arg, shape, verb):
+    if not ctx.u.unify(shape[0], shape[1]):
+        raise ctx.error(node, f"cannot {verb} {ctx.text(arg)} ({ctx.shape_str(shape)}): it is not square")
+
+
+ARITY = {"kron": (2, None), "ones": (1, 2), "unvec": (3, 3)}
+
+
+def _infer_call(node: Syn, ctx: Context):
+    fn = node.value
+    base, primes = split_primes(fn)
+    lo, hi = ARITY.get(base, (1, 1))
+    n = len(node.args)
+    if n < lo or (hi is not None and n > hi):
+        want = f"{lo}" if lo == hi else (f"at least {lo}" if hi is None else f"{lo} or {hi}")
+        raise ctx.error(node, f"{base}(...) takes {want} argument{'s' if (hi or 2) > 1 else ''}, got {n}")
+    if primes and base not in ELEMENTWISE and base not in ctx.functions:
+        raise ctx.error(node, f"{fn}: only element-wise functions have derivatives written with '")
+    if base == "ones":
+        dims = [_dim_arg(ctx, a) for a in node.args]
+        return (dims[0], 1) if len(dims) == 1 else tuple(dims)
+    if base == "unvec":
+        v = infer(node.args[0], ctx)
+        m, k = _dim_arg(ctx, node.args[1]), _dim_arg(ctx, node.args[2])
+        if v[1] != 1 or not ctx.u.unify(v[0], ctx.u.product(m, k)):
+            raise ctx.error(node, f"unvec needs a vector of length {m}*{k}, got {ctx.shape_str(v)}")
+        return (m, k)
+    shapes = [infer(a, ctx) for a in node.args]
+    a = shapes[0]
+    if base in ("tr", "det", "logdet"):
+        _square(ctx, node, node.args[0], a, f"take {base} of")
+        return SCALAR
+    if base == "inv":
+        _square(ctx, node, node.args[0], a, "invert")
+        return a
+    if base in ("sum", "norm"):
+        return SCALAR
+    if base == "vec":
+        return (ctx.u.product(a[0], a[1]), 1)
+    if base == "diag":
+        if is_scalar(a):
+            node.info["diag"] = "scalar"
+            return a
+        if a[1] == 1:
+            node.info["diag"] = "mat"
+            return (a[0], a[0])
+        _square(ctx, node, node.args[0], a, "take the diagonal of")
+        node.info["diag"] = "vec"
+        return (a[0], 1)
+    if base == "kron":
+        r, c = 1, 1
+        for s in shapes:
+            r, c = ctx.u.product(r, s[0]), ctx.u.product(c, s[1])
+        return (r, c)
+    return a  # element-wise
+
+
+def _dim_arg(ctx, node: Syn):
+    if node.op == "number" and node.value.denominator == 1 and node.value >= 1:
+        return int(node.value)
+    if node.op == "name":
+        return node.value
+    raise ctx.error(node, "a dimension must be a name or a positive integer")
+
+
+# --- lowering -------------------------------------------------------------------
+
+
+def lower(node: Syn, ctx: Context, cache: dict) -> Expr:
+    """Build the canonical expression of an inferred syntax tree."""
+    return _lower(node, ctx, cache)
+
+
+def _shape(ctx, node):
+    return tuple(ctx.name_dim(d) for d in node.info["shape"])
+
+
+def _lower(node: Syn, ctx: Context, cache: dict) -> Expr:
+    op = node.op
+    L = lambda n: _lower(n, ctx, cache)  # noqa: E731
+    if op == "name":
+        name = node.value
+        if name == "I" and "I" not in ctx.declared:
+            return build.identity(_shape(ctx, node)[0])
+        if name not in cache:
+            cache[name] = Var(name, tuple(ctx.name_dim(d) for d in ctx.vars[name]))
+        return cache[name]
+    if op == "number":
+        return build.num(node.value)
+    if op == "paren":
+        return L(node.args[0])
+    if op == "neg":
+        return build.neg(L(node.args[0]))
+    if op == "add":
+        return build.add(L(node.args[0]), L(node.args[1]))
+    if op == "sub":
+        return build.sub(L(node.args[0]), L(node.args[1]))
+    if op in ("juxt", "mul"):
+        if node.info.get("call"):
+            return build.apply(node.args[0].value, L(node.args[1]))
+        return build.mul(L(node.args[0]), L(node.args[1]))
+    if op == "div":
+        return build.mul(L(node.args[0]), build.power(L(node.args[1]), -1))
+    if op == "hadamard":
+        return build.hadamard(L(node.args[0]), L(node.args[1]))
+    if op == "ediv":
+        return build.hadamard(L(node.args[0]), build.epow(L(node.args[1]), -1))
+    if op == "kronop":
+        return build.kron(L(node.args[0]), L(node.args[1]))
+    if op == "frob":
+        return build.frob(L(node.args[0]), L(node.args[1]))
+    if op == "transpose":
+        return build.transpose(L(node.args[0]))
+    if op == "inverse":
+        return build.inverse(L(node.args[0]))
+    if op == "inverse_transpose":
+        return build.inverse(build.transpose(L(node.args[0])))
+    if op == "power":
+        a = L(node.args[0])
+        e = node.value
+        if e == "T":
+            return build.transpose(a)
+        if e == "-T":
+            return build.inverse(build.transpose(a))
+        if a.shape == SCALAR:
+            return build.power(a, e)
+        return build.matpow(a, int(e))
+    if op == "epower":
+        return build.epow(L(node.args[0]), node.value)
+    if op == "call":
+        return _lower_call(node, ctx, cache)
+    raise AssertionError(op)
+
+
+def _lower_call(node: Syn, ctx: Context, cache: dict) -> Expr:
+    fn = node.value
+    base, _ = split_primes(fn)
+    if base == "ones":
+        return build.ones(_shape(ctx, node))
+    args = [_lower(a, ctx, cache) for a in node.args]
+    if base == "unvec":
+        return build.unvec(args[0], _shape(ctx, node))
+    a = args[0]
+    simple = {"tr": build.trace, "det": build.det, "logdet": build.logdet, "inv": build.inverse,
+              "sum": build.esum, "norm": build.norm, "vec": build.vec, "diag": build.diag}
+    if base in simple:
+        return simple[base](a)
+    if base == "kron":
+        return build.kron(*args)
+    if base in TABLE or base == "sqrt" or base in ctx.functions:
+        return build.apply(fn, a)
+    raise ctx.error(node, f"unknown function {fn}")
+
+
+def to_expr(source: str, shapes: Optional[dict] = None, functions=()):
+    """Parse and type source text; return (expression, context)."""
+    from .parser import parse_syntax
+
+    syn = parse_syntax(source)
+    ctx = Context(source, shapes, functions)
+    infer(syn, ctx)
+    return _lower(syn, ctx, {}), ctx
