@@ -1,8 +1,10 @@
 """Self-contained NumPy source for a result.
 
 The module imports only numpy (as ``_np``); user names are parameters and
-never reach any other position in the code (a Python keyword gets a trailing
-underscore).  Every value is a 2-D array inside the function (vectors are
+never reach any other position in the code.  A name that is a Python keyword
+(``lambda``, ``in``, ``None``) gets trailing underscores until it clashes with
+no other name (``lambda_``); user names never start with an underscore, so
+``_np``, ``_value`` and ``_dim_n`` cannot clash either.  Every value is a 2-D array inside the function (vectors are
 columns, scalars 1 x 1); the return value has the shape of the result, with
 vectors 1-D and scalars floats.  Matrix chains are multiplied in the order
 that costs least when every symbolic dimension is large (vectors first).
@@ -10,10 +12,11 @@ that costs least when every symbolic dimension is large (vectors first).
 from __future__ import annotations
 
 import keyword
+import re
 
 from ..dims import dim_names
 from ..expr import (
-    Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, Kron,
+    Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, Kron,
     LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
 )
 from ..functions import numpy_template
@@ -21,9 +24,31 @@ from ..functions import numpy_template
 BIG = 1000  # the size assumed for a symbolic dimension when ordering products
 
 
-def py_name(name: str) -> str:
-    """A user name as a safe Python identifier."""
-    return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else name
+def py_name(name: str, taken=()) -> str:
+    """A user name as a safe Python identifier: a keyword gets trailing
+    underscores until it is not in ``taken`` (the other user names).  Soft
+    keywords (``match``, ``type``) are valid parameter names and stay as they
+    are, so they can still be passed by keyword."""
+    if not keyword.iskeyword(name):
+        return name
+    out = name + "_"
+    while out in taken or keyword.iskeyword(out):
+        out += "_"
+    return out
+
+
+def py_names(names) -> dict:
+    """{user name: Python identifier} for a set of user names, all distinct."""
+    names = set(names)
+    return {n: py_name(n, names) for n in names}
+
+
+_NP = re.compile(r"\bnp\.")
+
+
+def _module_template(fn: str) -> str:
+    """The table's NumPy source, written against this module's ``_np``."""
+    return _NP.sub("_np.", numpy_template(fn))
 
 
 def _cost_dim(d) -> int:
@@ -57,8 +82,9 @@ def chain_order(shapes):
 
 
 class NumpyPrinter:
-    def __init__(self):
+    def __init__(self, names=None):
         self.dims_used: set = set()
+        self.names = dict(names or {})  # user name -> Python identifier
 
     def dim(self, d) -> str:
         if isinstance(d, int):
@@ -78,13 +104,18 @@ class NumpyPrinter:
         return repr(float(e.value))
 
     def _Var(self, e):
-        return py_name(e.name)
+        return self.names.get(e.name) or py_name(e.name)
 
     def _Differential(self, e):
-        return "d_" + py_name(e.var.name)
+        return "_d_" + e.var.name
 
     def _Identity(self, e):
         return f"_np.eye({self.dim(e.n)})"
+
+    def _Commutation(self, e):
+        m, n = self.dim(e.m), self.dim(e.n)
+        return (f"_np.eye({m} * {n})[_np.arange({m} * {n}).reshape(({m}, {n}), order='F')"
+                f".reshape(-1)]")
 
     def _Ones(self, e):
         return f"_np.ones({self.shape(e.shape)})"
@@ -102,7 +133,7 @@ class NumpyPrinter:
         return f"_np.linalg.matrix_power({self(e.base)}, {e.exp})"
 
     def _Apply(self, e):
-        return numpy_template(e.fn).format(self(e.arg))
+        return _module_template(e.fn).format(self(e.arg))
 
     def _EPow(self, e):
         return f"({self(e.base)} ** {float(e.exp)!r})"
@@ -174,12 +205,16 @@ def _variables(e: Expr, out: dict):
 
 def function_source(name: str, doc: str, params, result: Expr, out_shape) -> str:
     """A module defining ``def name(params)`` that returns result."""
-    printer = NumpyPrinter()
+    names = py_names(p.name for p in params)
+    printer = NumpyPrinter(names)
     body = printer(result)
-    lines = ["import numpy as _np", "", "", f"def {name}({', '.join(py_name(p.name) for p in params)}):",
+    renamed = [f"{names[p.name]} is {p.name}" for p in params if names[p.name] != p.name]
+    if renamed:
+        doc += " Parameters renamed from Python keywords: " + ", ".join(renamed) + "."
+    lines = ["import numpy as _np", "", "", f"def {name}({', '.join(names[p.name] for p in params)}):",
              f'    """{doc}"""']
     for p in params:
-        n = py_name(p.name)
+        n = names[p.name]
         if p.shape == (1, 1):
             lines.append(f"    {n} = _np.asarray({n}, dtype=float).reshape(1, 1)")
         elif p.shape[1] == 1:
@@ -194,7 +229,7 @@ def function_source(name: str, doc: str, params, result: Expr, out_shape) -> str
             if raise_unknown:
                 lines.append(f"    _dim_{d} = None  # not determined by the arguments")
                 continue
-        lines.append(f"    _dim_{d} = {py_name(src[0].name)}.shape[{src[1]}]")
+        lines.append(f"    _dim_{d} = {names[src[0].name]}.shape[{src[1]}]")
     lines.append(f"    _value = _np.asarray({body}, dtype=float)")
     r, c = out_shape
     if (r, c) == (1, 1):
