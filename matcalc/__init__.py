@@ -6,7 +6,7 @@
 """
 from .errors import MatcalcError, ParseError, ShapeError, UnsupportedError
 
-__all__ = ["grad", "parse", "MatcalcError", "ParseError", "ShapeError", "UnsupportedError"]
+__all__ = ["grad", "jacobian", "hessian", "parse", "MatcalcError", "ParseError", "ShapeError", "UnsupportedError"]
 __version__ = "0.1.0"
 
 
@@ -22,3 +22,17 @@ def parse(text, shapes=None):
     from .api import parse as _parse
 
     return _parse(text, shapes)
+
+
+def jacobian(expr, wrt, shapes=None, layout=None):
+    """d vec(F) / d vec(X)^T; see matcalc.api.jacobian."""
+    from .api import jacobian as _jacobian
+
+    return _jacobian(expr, wrt, shapes, layout)
+
+
+def hessian(expr, wrt, shapes=None):
+    """d2f / d vec(X) d vec(X)^T; see matcalc.api.hessian."""
+    from .api import hessian as _hessian
+
+    return _hessian(expr, wrt, shapes)

@@ -1,15 +1,18 @@
-"""The Python API: parse, grad, and the Result object they share."""
+"""The Python API: parse, grad, jacobian, hessian, and the Result they return."""
 from __future__ import annotations
 
 import json
 from typing import Optional
 
-from .calculus import Gradient, gradient
-from .errors import NameError_
+from . import build as b
+from .calculus import gradient, hessian as _hessian, jacobian as _jacobian
+from .errors import NameError_, UsageError
 from .expr import Expr, Var
 from .printing.latex import to_latex
 from .printing.text import to_text
 from .shapes import parse_dims, to_expr
+
+LAYOUTS = ("numerator", "denominator")
 
 
 def _shapes(shapes: Optional[dict]) -> dict:
@@ -20,7 +23,7 @@ def _shapes(shapes: Optional[dict]) -> dict:
             out[name] = parse_dims(spec)
         else:
             spec = tuple(spec)
-            out[name] = (spec[0], 1) if len(spec) == 1 else ((1, 1) if not spec else spec)
+            out[name] = (1, 1) if not spec else ((spec[0], 1) if len(spec) == 1 else spec)
     return out
 
 
@@ -31,16 +34,29 @@ def parse(text: str, shapes: Optional[dict] = None) -> Expr:
 
 class Result:
     """A derivative: printable as text, LaTeX, NumPy source and JSON, and
-    evaluable on arrays."""
+    evaluable on arrays.
 
-    layout = "denominator"
-    kind = "gradient"
+    ``kind`` is 'gradient' (G with df = G : dX, shaped like X in denominator
+    layout), 'jacobian' (J = d vec(F) / d vec(X)^T in numerator layout) or
+    'hessian' (H = d2f / d vec(X) d vec(X)^T).  ``expr`` is the result in the
+    requested layout; ``differential`` is df, dF or d2f."""
 
-    def __init__(self, source: str, wrt: str, derivation: Gradient):
+    def __init__(self, kind, source, wrt, derivation, expr, differential, layout):
+        self.kind = kind
         self.source = source
         self.wrt = wrt
         self.derivation = derivation
-        self.expr = derivation.result
+        self.expr = expr
+        self.differential = differential
+        self.layout = layout
+
+    @property
+    def f(self) -> Expr:
+        return self.derivation.f
+
+    @property
+    def x(self) -> Var:
+        return self.derivation.x
 
     @property
     def shape(self):
@@ -52,25 +68,36 @@ class Result:
     def latex(self) -> str:
         return to_latex(self.expr)
 
+    def differential_text(self, latex: bool = False) -> str:
+        return (to_latex if latex else to_text)(self.differential)
+
+    def equation(self, latex: bool = False) -> str:
+        """The result as an equation whose left side states the layout."""
+        from .printing.equations import equation
+
+        return equation(self, latex)
+
+    def index(self, latex: bool = False) -> str:
+        """The result in Einstein index notation."""
+        from .printing.index import index_form
+
+        return index_form(self, latex)
+
     def numpy_source(self) -> str:
         from .printing.numpy_code import free_parameters, function_source
 
-        f, x = self.derivation.f, self.derivation.x
-        doc = (f"Gradient of {to_text(f)} with respect to {x.name} "
-               f"(an array shaped like {x.name}).")
-        return function_source("gradient", doc, free_parameters(f), self.expr, x.shape)
+        f, x = self.f, self.x
+        what = {"gradient": "Gradient", "jacobian": "Jacobian d vec(F) / d vec(X)^T (column-stacking vec)",
+                "hessian": "Hessian d2f / d vec(X) d vec(X)^T (column-stacking vec)"}[self.kind]
+        doc = f"{what} of {' '.join(self.source.split())} with respect to {x.name}, {self.layout} layout."
+        return function_source(self.kind, doc, free_parameters(f), self.expr, self.expr.shape
+                               if self.kind != "gradient" or self.layout != "denominator" else x.shape)
 
-    def evaluate(self, **arrays):
-        """The gradient as a NumPy array shaped like the variable (1-D for a
-        vector, float for a scalar), at the given values."""
+    def _env(self, arrays):
         import numpy as np
 
-        from .numeric import evaluate
-
-        f = self.derivation.f
         env, sizes = {}, {}
-        variables = {v.name: v for v in _vars(f)}
-        for name, v in variables.items():
+        for name, v in sorted(_variables(self.f).items()):
             if name not in arrays:
                 raise NameError_(f"evaluate() needs a value for {name}")
             a = np.asarray(arrays[name], dtype=float)
@@ -79,20 +106,45 @@ class Result:
             for d, n in zip(v.shape, a.shape):
                 if isinstance(d, str):
                     sizes[d] = n
+        return env, sizes
+
+    def evaluate(self, **arrays):
+        """The result as a NumPy array at the given values: a gradient shaped
+        like the variable (1-D for a vector, float for a scalar), a Jacobian or
+        Hessian as a 2-D array."""
+        from .numeric import evaluate
+
+        env, sizes = self._env(arrays)
         value = evaluate(self.expr, env, sizes)
-        r, c = self.derivation.x.shape
-        if (r, c) == (1, 1):
-            return float(value[0, 0])
-        return value.reshape(-1) if c == 1 else value
+        if self.kind == "gradient" and self.layout == "denominator":
+            r, c = self.x.shape
+            if (r, c) == (1, 1):
+                return float(value[0, 0])
+            return value.reshape(-1) if c == 1 else value
+        return value
 
     def check(self, seed: int = 0, trials: int = 3) -> float:
-        """Largest relative error of G : V against central differences of f."""
+        """Largest relative error against central finite differences: of f for
+        a gradient or Jacobian, of the gradient for a Hessian."""
         import numpy as np
 
-        from .numeric import directional_check
+        from .numeric import jacobian_check
 
         rng = np.random.default_rng(seed)
-        return max(directional_check(self.derivation.f, self.derivation.x, self.expr, rng) for _ in range(trials))
+        J = self.numerator_form()
+        target = self.derivation.grad.result if self.kind == "hessian" else self.f
+        errors = [jacobian_check(target, self.x, J, rng) for _ in range(trials)]
+        if self.kind == "hessian":
+            g = self.derivation.grad.result
+            errors += [jacobian_check(self.f, self.x, b.transpose(b.vec(g)), rng) for _ in range(trials)]
+        return max(errors)
+
+    def numerator_form(self) -> Expr:
+        """d vec(F) / d vec(X)^T whatever the layout asked for."""
+        if self.kind == "gradient":
+            g = self.derivation.result
+            return b.transpose(b.vec(g))
+        return self.expr if self.layout == "numerator" else b.transpose(self.expr)
 
     def to_dict(self) -> dict:
         return {
@@ -101,10 +153,13 @@ class Result:
             "wrt": self.wrt,
             "result": self.text(),
             "latex": self.latex(),
+            "equation": self.equation(),
+            "equation_latex": self.equation(latex=True),
             "shape": [str(d) for d in self.shape],
-            "wrt_shape": [str(d) for d in self.derivation.x.shape],
+            "wrt_shape": [str(d) for d in self.x.shape],
             "layout": self.layout,
-            "differential": to_text(self.derivation.df),
+            "vec": "column-stacking" if self.kind != "gradient" else None,
+            "differential": self.differential_text(),
         }
 
     def json(self) -> str:
@@ -114,10 +169,10 @@ class Result:
         return self.text()
 
     def __repr__(self):
-        return f"<matcalc {self.kind} d/d{self.wrt}: {self.text()}>"
+        return f"<matcalc {self.kind} wrt {self.wrt}: {self.text()}>"
 
 
-def _vars(e: Expr):
+def _variables(e: Expr) -> dict:
     out = {}
     stack = [e]
     while stack:
@@ -125,14 +180,45 @@ def _vars(e: Expr):
         if isinstance(x, Var):
             out[x.name] = x
         stack.extend(x.children())
-    return out.values()
+    return out
 
 
-def grad(expr: str, wrt: str, shapes: Optional[dict] = None) -> Result:
-    """The gradient of a scalar expression with respect to the variable wrt."""
+def _layout(layout: Optional[str], default: str) -> str:
+    layout = layout or default
+    if layout not in LAYOUTS:
+        raise UsageError(f"layout {layout!r}: choose numerator or denominator")
+    return layout
+
+
+def _prepare(expr, wrt, shapes):
     f, ctx = to_expr(expr, _shapes(shapes))
-    x = _variable(ctx, expr, wrt)
-    return Result(expr, wrt, gradient(f, x))
+    return f, _variable(ctx, expr, wrt)
+
+
+def grad(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None) -> Result:
+    """The gradient of a scalar expression: G with df = G : dX.  Denominator
+    layout (the default) gives G shaped like X; numerator layout gives G^T."""
+    layout = _layout(layout, "denominator")
+    f, x = _prepare(expr, wrt, shapes)
+    g = gradient(f, x)
+    out = g.result if layout == "denominator" else b.transpose(g.result)
+    return Result("gradient", expr, wrt, g, out, g.df, layout)
+
+
+def jacobian(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None) -> Result:
+    """d vec(F) / d vec(X)^T (numerator layout, the default) or its transpose."""
+    layout = _layout(layout, "numerator")
+    F, x = _prepare(expr, wrt, shapes)
+    j = _jacobian(F, x)
+    out = j.result if layout == "numerator" else b.transpose(j.result)
+    return Result("jacobian", expr, wrt, j, out, j.df, layout)
+
+
+def hessian(expr: str, wrt: str, shapes: Optional[dict] = None) -> Result:
+    """H = d2f / d vec(X) d vec(X)^T with d2f = vec(dX)^T H vec(dX)."""
+    f, x = _prepare(expr, wrt, shapes)
+    h = _hessian(f, x)
+    return Result("hessian", expr, wrt, h, h.result, h.d2f, "symmetric")
 
 
 def _variable(ctx, source: str, wrt: str) -> Var:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .expr import (
-    ONE, SCALAR, Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr,
+    ONE, SCALAR, Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, EPow, Expr,
     Hadamard, Identity, Inverse, Kron, LogDet, MatMul, MatPow, Norm, Num, Ones,
     Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
 )
@@ -139,6 +139,12 @@ def _merge_chain(chain):
     for f in chain:
         if isinstance(f, Identity):
             continue
+        if out and isinstance(f, Kron) and isinstance(out[-1], Kron) and _kron_conformable(out[-1], f):
+            # mixed product: (A ⊗ B)(C ⊗ D) = (A C) ⊗ (B D)
+            merged = kron(*[mul(a, c) for a, c in zip(out.pop().factors, f.factors)])
+            out.extend(merged.chain if isinstance(merged, MatMul) and merged.coeff == 1 and not merged.scalars
+                       else [merged])
+            continue
         if out and f.shape[0] == f.shape[1] and out[-1].shape[0] == out[-1].shape[1]:
             b1, e1 = _base_exp(out[-1])
             b2, e2 = _base_exp(f)
@@ -150,6 +156,11 @@ def _merge_chain(chain):
                 continue
         out.append(f)
     return out
+
+
+def _kron_conformable(a: Kron, b: Kron) -> bool:
+    return len(a.factors) == len(b.factors) and all(
+        x.shape[1] == y.shape[0] for x, y in zip(a.factors, b.factors))
 
 
 def _extract_inner(chain, scalars):
@@ -304,6 +315,8 @@ def transpose(e: Expr) -> Expr:
         return e.arg
     if t in (Identity, DiagMat):
         return e
+    if t is Commutation:
+        return commutation(e.n, e.m)
     if t is Ones or t is Zero:
         return t((e.shape[1], e.shape[0]))
     if t is MatMul:
@@ -334,6 +347,8 @@ def inverse(e: Expr) -> Expr:
         return e.arg
     if t is Identity:
         return e
+    if t is Commutation:
+        return commutation(e.n, e.m)
     if t is MatPow:
         return MatPow(inverse(e.base), e.exp)
     if t is MatMul:
@@ -447,6 +462,13 @@ def kron(*factors: Expr) -> Expr:
                 items.append(g)
     if not items:
         return mul(*outer)
+    if all(isinstance(g, Identity) for g in items):  # I_m ⊗ I_n = I_mn
+        from .dims import dim_mul
+
+        n = 1
+        for g in items:
+            n = dim_mul(n, g.n)
+        items = [Identity(n)]
     inner = items[0] if len(items) == 1 else Kron(tuple(items))
     if any(isinstance(g, Zero) for g in items):
         return Zero(inner.shape)
@@ -670,6 +692,15 @@ def unvec(v: Expr, shape) -> Expr:
     return Unvec(rest, shape)
 
 
+def commutation(m, n) -> Expr:
+    """K_{m,n}; K_{1,n} = K_{n,1} = I."""
+    if m == 1 or n == 1:
+        from .dims import dim_mul
+
+        return identity(dim_mul(m, n))
+    return Commutation(m, n)
+
+
 def differential(v: Var) -> Differential:
     return Differential(v)
 
@@ -677,7 +708,7 @@ def differential(v: Var) -> Differential:
 def map_children(e: Expr, f) -> Expr:
     """Rebuild e through the smart constructors with f applied to each child."""
     t = type(e)
-    if t in (Num, Var, Differential, Identity, Ones, Zero):
+    if t in (Num, Var, Differential, Identity, Ones, Zero, Commutation):
         return e
     if t is Add:
         return add(*[f(x) for x in e.terms], shape=e.shape)

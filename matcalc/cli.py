@@ -1,4 +1,4 @@
-"""The command line: ``matcalc grad EXPR wrt X [--shape N=D]... [--format F] [--check]``.
+"""The command line: ``matcalc grad|jacobian|hessian EXPR wrt X [--shape N=D]... [--format F] [--check]``.
 
 Every user error is one message on stderr (with the source line and a caret
 where it applies) and exit status 2; a failed --check exits 1.
@@ -11,8 +11,13 @@ import sys
 
 from .errors import MatcalcError, UsageError
 
-FORMATS = ("text", "latex", "numpy", "json")
+FORMATS = ("text", "latex", "numpy", "json", "index", "index-latex")
 CHECK_TOLERANCE = 1e-5
+COMMANDS = {
+    "grad": "gradient G of a scalar f, with df = G : dX (G shaped like X)",
+    "jacobian": "Jacobian d vec(F) / d vec(X)^T of a vector or matrix F, with dF = L(dX)",
+    "hessian": "Hessian d2f / d vec(X) d vec(X)^T of a scalar f, with its second differential",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,15 +28,20 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="matcalc", description="Symbolic matrix differential calculus.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    g = sub.add_parser("grad", help="gradient of a scalar expression",
-                       description="The gradient G of a scalar f, with df = G : dX (G has the shape of X).")
-    g.add_argument("expr", help="the expression, e.g. 'x^T A x'")
-    g.add_argument("words", nargs="+", metavar="wrt X", help="the variable: 'wrt X' or just 'X'")
-    g.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
-                   help="declare a shape: scalar, n (a column vector) or m,n (a matrix)")
-    g.add_argument("--format", choices=FORMATS, default="text")
-    g.add_argument("--check", action="store_true",
-                   help="compare with central finite differences on random data; exit 1 on failure")
+    for name, help_text in COMMANDS.items():
+        g = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+        g.add_argument("expr", help="the expression, e.g. 'x^T A x'")
+        g.add_argument("words", nargs="+", metavar="wrt X", help="the variable: 'wrt X' or just 'X'")
+        g.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                       help="declare a shape: scalar, n (a column vector) or m,n (a matrix)")
+        g.add_argument("--format", choices=FORMATS, default="text")
+        if name != "hessian":
+            g.add_argument("--layout", choices=("numerator", "denominator"), default=None,
+                           help="grad: denominator (default, shaped like X); jacobian: numerator (default)")
+        g.add_argument("--equation", action="store_true",
+                       help="print the whole equation, e.g. ∂f/∂X = G, whose left side states the layout")
+        g.add_argument("--check", action="store_true",
+                       help="compare with central finite differences on random data; exit 1 on failure")
     return p
 
 
@@ -53,32 +63,48 @@ def _shapes(items) -> dict:
     return out
 
 
+def render(result, fmt: str, equation: bool) -> str:
+    """The output of one result in one format (without the check line)."""
+    from .printing.equations import differential_equation
+
+    if fmt == "json":
+        return result.json()
+    if fmt == "numpy":
+        return result.numpy_source().rstrip("\n")
+    if fmt in ("index", "index-latex"):
+        return result.index(latex=fmt == "index-latex")
+    latex = fmt == "latex"
+    if result.kind == "gradient":
+        return result.equation(latex) if equation else (result.latex() if latex else result.text())
+    return differential_equation(result, latex) + "\n" + result.equation(latex)
+
+
 def run(argv) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
-        raise UsageError("give a command, e.g.: matcalc grad \"x^T A x\" wrt x")
-    from .api import grad
+        raise UsageError('give a command, e.g.: matcalc grad "x^T A x" wrt x')
+    from . import api
 
-    result = grad(args.expr, _wrt(args.words), _shapes(args.shape))
-    error = result.check() if args.check else None
-    if args.format == "json":
-        data = result.to_dict()
-        if error is not None:
-            data["check"] = {"relative_error": error, "passed": error < CHECK_TOLERANCE}
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    elif args.format == "latex":
-        print(result.latex())
-    elif args.format == "numpy":
-        print(result.numpy_source(), end="")
+    wrt, shapes = _wrt(args.words), _shapes(args.shape)
+    if args.command == "hessian":
+        result = api.hessian(args.expr, wrt, shapes)
     else:
-        print(result.text())
-    if error is not None:
-        passed = error < CHECK_TOLERANCE
-        if args.format != "json":
-            print(f"check: relative error {error:.1e} against central differences "
-                  f"({'passed' if passed else 'FAILED'})", file=sys.stderr if args.format == "numpy" else sys.stdout)
-        return 0 if passed else 1
-    return 0
+        result = getattr(api, args.command)(args.expr, wrt, shapes, args.layout)
+    error = result.check() if args.check else None
+    if args.format == "json" and error is not None:
+        data = result.to_dict()
+        data["check"] = {"relative_error": error, "passed": error < CHECK_TOLERANCE}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(render(result, args.format, args.equation))
+    if error is None:
+        return 0
+    passed = error < CHECK_TOLERANCE
+    if args.format != "json":
+        stream = sys.stderr if args.format == "numpy" else sys.stdout
+        print(f"check: relative error {error:.1e} against central differences "
+              f"({'passed' if passed else 'FAILED'})", file=stream)
+    return 0 if passed else 1
 
 
 def main(argv=None) -> int:

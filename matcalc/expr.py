@@ -209,6 +209,25 @@ class Zero(Expr):
         return (self.shape,)
 
 
+@dataclass(frozen=True, eq=False, repr=False)
+class Commutation(Expr):
+    """K_{m,n}: the mn x mn permutation with K vec(A) = vec(A^T) for A m x n."""
+
+    m: Dim
+    n: Dim
+    rank = 25
+
+    def fields(self):
+        return (self.m, self.n)
+
+    @property
+    def shape(self):
+        from .dims import dim_mul
+
+        d = dim_mul(self.m, self.n)
+        return (d, d)
+
+
 # --- unary structural -------------------------------------------------------
 
 

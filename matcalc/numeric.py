@@ -9,7 +9,7 @@ import numpy as np
 
 from .dims import dim_names, dim_value
 from .expr import (
-    Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, Kron,
+    Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, Kron,
     LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
 )
 from .functions import numpy_callable
@@ -47,6 +47,9 @@ class Evaluator:
 
     def _Identity(self, e):
         return np.eye(self.dims(e.shape)[0])
+
+    def _Commutation(self, e):
+        return commutation_matrix(*self.dims((e.m, e.n)))
 
     def _Ones(self, e):
         return np.ones(self.dims(e.shape))
@@ -128,6 +131,15 @@ class Evaluator:
         for t in e.terms[1:]:
             out = out + self(t)
         return out
+
+
+def commutation_matrix(m: int, n: int):
+    """K with K vec(A) = vec(A^T) for A m x n (column-major vec)."""
+    k = np.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            k[i * n + j, j * m + i] = 1.0
+    return k
 
 
 def evaluate(e: Expr, env: dict, sizes: dict):
@@ -229,3 +241,23 @@ def directional_check(f: Expr, x: Var, G: Expr, rng, env=None, sizes=None, h=1e-
     minus = dict(env, **{x.name: env[x.name] - h * V})
     fd = (evaluate(f, plus, sizes)[0, 0] - evaluate(f, minus, sizes)[0, 0]) / (2 * h)
     return relative_error(analytic, float(fd))
+
+
+def _vec(a):
+    return np.asarray(a).reshape(-1, order="F")
+
+
+def jacobian_check(F: Expr, x: Var, J: Expr, rng, env=None, sizes=None, h=1e-5) -> float:
+    """|J vec(V) - vec(F(X + hV) - F(X - hV)) / 2h|, relative (2-norm), for a
+    random V; J is d vec(F) / d vec(X)^T.  A gradient check is the case of a
+    scalar F with J = vec(G)^T."""
+    if env is None:
+        env, sizes = random_env([F, J], rng)
+    xs = tuple(dim_value(d, sizes) for d in x.shape)
+    V = rng.standard_normal(xs)
+    analytic = evaluate(J, env, sizes) @ _vec(V)
+    plus = dict(env, **{x.name: env[x.name] + h * V})
+    minus = dict(env, **{x.name: env[x.name] - h * V})
+    fd = (_vec(evaluate(F, plus, sizes)) - _vec(evaluate(F, minus, sizes))) / (2 * h)
+    scale = max(np.linalg.norm(analytic), np.linalg.norm(fd), 1e-8)
+    return float(np.linalg.norm(analytic - fd) / scale)

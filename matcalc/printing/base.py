@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..expr import SCALAR, Add, Inverse, MatMul, Num, Ones, Pow, Transpose
+from ..expr import SCALAR, Add, Identity, Inverse, MatMul, Num, Ones, Pow, Transpose
 
 PREC_ADD, PREC_NEG, PREC_MUL, PREC_POW, PREC_ATOM = 10, 15, 20, 30, 40
 
@@ -140,8 +140,22 @@ class Printer:
         r, c = e.shape
         return self.fn(self.fname("unvec"), self.p(e.arg)[0], str(r), str(c)), PREC_ATOM
 
+    kron_token = " ⊗ "
+
     def _print_Kron(self, e):
-        return self.fn(self.fname("kron"), *[self.p(f)[0] for f in e.factors]), PREC_ATOM
+        return self.kron_token.join(self.kron_factor(f) for f in e.factors), PREC_MUL
+
+    def kron_factor(self, f) -> str:
+        """Identities show their size inside a Kronecker product: I_n ⊗ A."""
+        if isinstance(f, Identity):
+            return self.sized_identity(f.n)
+        return self.wrap(f, PREC_POW)
+
+    def sized_identity(self, n) -> str:
+        return f"I_{n}" if len(str(n)) == 1 else "I_{%s}" % n
+
+    def _print_Commutation(self, e):
+        return "K_{%s,%s}" % (e.m, e.n), PREC_ATOM
 
     def _print_Hadamard(self, e):
         return self.hadamard_token.join(self.wrap(f, PREC_POW) for f in e.factors), PREC_MUL
@@ -163,7 +177,7 @@ class Printer:
             if isinstance(s, Pow) and s.exp < 0:
                 den.append(s.base if s.exp == -1 else Pow(s.base, -s.exp))
             else:
-                num.append(self.scalar_factor(s))
+                num.append(self.scalar_factor(s, alone=len(e.scalars) == 1 and not e.chain))
         num.extend(self.wrap(f, PREC_POW) for f in e.chain)
         text = self.join_product(num) if num else "1"
         if den:
@@ -171,9 +185,11 @@ class Printer:
                                self._den_compound(den))
         return sign + text, PREC_NEG if sign else PREC_MUL
 
-    def scalar_factor(self, s) -> str:
+    def scalar_factor(self, s, alone: bool = False) -> str:
+        """A scalar factor; an inner product is parenthesised unless it stands
+        alone after a number (2 x^T A x)."""
         if isinstance(s, MatMul):
-            return self.paren(self.p(s)[0])
+            return self.p(s)[0] if alone else self.paren(self.p(s)[0])
         return self.wrap(s, PREC_POW)
 
     def join_product(self, parts) -> str:

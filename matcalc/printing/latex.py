@@ -58,8 +58,10 @@ class LatexPrinter(Printer):
     def _print_Differential(self, e):
         return r"\mathrm{d}" + self.name(e.var.name), PREC_ATOM
 
-    def _print_Kron(self, e):
-        return r" \otimes ".join(self.wrap(f, 30) for f in e.factors), 20
+    kron_token = r" \otimes "
+
+    def sized_identity(self, n):
+        return "I_{%s}" % n
 
     def _print_Ones(self, e):
         r, c = e.shape
@@ -68,6 +70,14 @@ class LatexPrinter(Printer):
     def _print_Unvec(self, e):
         r, c = e.shape
         return r"\operatorname{unvec}_{" + f"{r},{c}" + "}" + self.paren(self.p(e.arg)[0]), PREC_ATOM
+
+    def join_product(self, parts):
+        """Thin spaces set a differential apart: A \\, dX \\, B."""
+        out = parts[0]
+        for prev, part in zip(parts, parts[1:]):
+            thin = part.startswith(r"\mathrm{d}") or prev.startswith(r"\mathrm{d}")
+            out += (r" \, " if thin else " ") + part
+        return out
 
     def fraction(self, value: Fraction):
         return r"\frac{%d}{%d}" % (value.numerator, value.denominator)

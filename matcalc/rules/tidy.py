@@ -7,7 +7,7 @@ from fractions import Fraction
 from math import gcd
 
 from .. import build as b
-from ..expr import Add, Expr, MatMul
+from ..expr import Add, Expr, Kron, MatMul
 
 
 def _parts(t: Expr):
@@ -21,7 +21,7 @@ def _parts(t: Expr):
 
 def factor_sum(e: Add) -> Expr:
     """Pull a factor shared by several terms to the left or right of their sum."""
-    terms = list(e.terms)
+    terms = merge_kron_terms(list(e.terms))
     while True:
         best = None
         for side in (-1, 0):
@@ -45,6 +45,33 @@ def factor_sum(e: Add) -> Expr:
         terms = [t for i, t in enumerate(terms) if i not in idx] + [merged]
     out = b.add(*terms)
     return pull_coefficient(out) if isinstance(out, Add) else out
+
+
+def merge_kron_terms(terms):
+    """A ⊗ B + A ⊗ C = A ⊗ (B + C) (and likewise in any one position)."""
+    changed = True
+    while changed:
+        changed = False
+        for i, t in enumerate(terms):
+            ci, ki = b.split_coeff(t)
+            if not isinstance(ki, Kron):
+                continue
+            for j in range(i + 1, len(terms)):
+                cj, kj = b.split_coeff(terms[j])
+                if not isinstance(kj, Kron) or len(kj.factors) != len(ki.factors):
+                    continue
+                diff = [p for p, (x, y) in enumerate(zip(ki.factors, kj.factors)) if x != y]
+                if len(diff) != 1 or ki.factors[diff[0]].shape != kj.factors[diff[0]].shape:
+                    continue
+                p = diff[0]
+                inner = tidy(b.add(b.scale(ci, ki.factors[p]), b.scale(cj, kj.factors[p])))
+                merged = b.kron(*ki.factors[:p], inner, *ki.factors[p + 1:])
+                terms = [x for k, x in enumerate(terms) if k not in (i, j)] + [merged]
+                changed = True
+                break
+            if changed:
+                break
+    return terms
 
 
 def pull_coefficient(e: Add) -> Expr:

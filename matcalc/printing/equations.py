@@ -1,0 +1,58 @@
+"""Equations whose left side states the layout, so that no reader has to guess:
+  gradient    ∂f/∂X = G                      (denominator: shaped like X)
+              ∂f/∂X^T = G^T                  (numerator)
+  jacobian    ∂vec(F)/∂vec(X)^T = J          (numerator; ∂F/∂x^T for vectors)
+              ∂vec(F)^T/∂vec(X) = J^T        (denominator)
+  hessian     ∂²f/∂vec(X)∂vec(X)^T = H       (∂²f/∂x∂x^T for a vector)
+"""
+from __future__ import annotations
+
+from .latex import LatexPrinter, to_latex
+from .text import to_text
+
+
+def _is_vector(shape) -> bool:
+    return shape[1] == 1
+
+
+def _vec(name: str, shape, latex: bool) -> str:
+    if _is_vector(shape):
+        return name
+    return (r"\operatorname{vec}(%s)" if latex else "vec(%s)") % name
+
+
+def lhs(result, latex: bool = False) -> str:
+    x = LatexPrinter().name(result.wrt) if latex else result.wrt
+    T = r"^{\top}" if latex else "^T"
+    xshape = result.x.shape
+    if latex:
+        frac = lambda a, b: r"\frac{%s}{%s}" % (a, b)  # noqa: E731
+        d, d2 = r"\partial ", r"\partial^2 "
+    else:
+        frac = lambda a, b: f"{a}/{b}"  # noqa: E731
+        d, d2 = "∂", "∂²"
+    if result.kind == "gradient":
+        return frac(d + "f", d + x + ("" if result.layout == "denominator" else T))
+    if result.kind == "hessian":
+        v = _vec(x, xshape, latex)
+        return frac(d2 + "f", d + v + (r" \, " if latex else " ") + d + v + T)
+    F = _vec("F", result.f.shape, latex)
+    v = _vec(x, xshape, latex)
+    if result.layout == "numerator":
+        return frac(d + F, d + v + T)
+    return frac(d + F + T, d + v)
+
+
+def equation(result, latex: bool = False) -> str:
+    body = to_latex(result.expr) if latex else to_text(result.expr)
+    return f"{lhs(result, latex)} = {body}"
+
+
+def differential_equation(result, latex: bool = False) -> str:
+    """df = ..., dF = ... or d2f = ..."""
+    name = {"gradient": "f", "jacobian": "F", "hessian": "f"}[result.kind]
+    if latex:
+        left = (r"\mathrm{d}^2 " if result.kind == "hessian" else r"\mathrm{d}") + name
+        return f"{left} = {to_latex(result.differential)}"
+    left = ("d2" if result.kind == "hessian" else "d") + name
+    return f"{left} = {to_text(result.differential)}"

@@ -1,0 +1,346 @@
+"""Einstein index notation: repeated indices are summed.
+
+    ∂f/∂M_ij = L_ki w_k x_l N_jl          (gradient: G at (i, j))
+    ∂C_ij/∂A_kl = δ_ik B_lj               (Jacobian: dF at (i, j), dX_ab -> δ_ak δ_bl)
+    ∂²f/∂x_i∂x_k = A_ik + A_ki            (Hessian: both dX of d2f, both ways)
+
+An expression at an index pair becomes a sum of terms; a term is a rational
+coefficient and a list of factors: symbols with indices, Kronecker deltas and
+functions of inner sums.  A delta with a summed index is contracted away.
+A dimension of size 1 carries no index.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import product as cartesian
+from typing import Optional, Tuple
+
+from ..errors import UnsupportedError
+from ..expr import (
+    Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, LogDet,
+    MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Var, Zero,
+)
+from .latex import LatexPrinter, to_latex
+from .text import to_text
+
+Ix = Optional[str]
+
+
+@dataclass
+class Sym:
+    name: str
+    idx: Tuple[str, ...]
+
+
+@dataclass
+class Delta:
+    a: str
+    b: str
+
+
+@dataclass
+class Fn:
+    """A function of an inner sum at the same indices: tanh'(W_ik x_k)."""
+
+    head: str
+    terms: list
+    tail: str = ""
+
+
+class IndexBuilder:
+    def __init__(self, reserved):
+        self.reserved = set(reserved)
+        self.count = 0
+
+    def fresh(self) -> str:
+        pool = "klpqrstuvabcdegh"
+        while True:
+            name = pool[self.count] if self.count < len(pool) else f"k{self.count}"
+            self.count += 1
+            if name not in self.reserved:
+                return name
+
+    def dim_index(self, d) -> Ix:
+        return None if d == 1 else self.fresh()
+
+    def terms(self, e: Expr, idx) -> list:
+        """e at (row, col) as [(coeff, [factor, ...]), ...]."""
+        method = getattr(self, "_" + type(e).__name__, None)
+        if method is None:
+            raise UnsupportedError(f"no index form for {to_text(e)}")
+        return method(e, idx)
+
+    # leaves
+    def _Num(self, e, idx):
+        return [(e.value, [])]
+
+    def _Var(self, e, idx):
+        return [(Fraction(1), [Sym(e.name, tuple(i for i in idx if i is not None))])]
+
+    def _Differential(self, e, idx):
+        return [(Fraction(1), [Sym("d" + e.var.name, tuple(i for i in idx if i is not None))])]
+
+    def _Identity(self, e, idx):
+        return [(Fraction(1), [Delta(*idx)])]
+
+    def _Ones(self, e, idx):
+        return [(Fraction(1), [])]
+
+    def _Zero(self, e, idx):
+        return []
+
+    def _Transpose(self, e, idx):
+        return self.terms(e.arg, (idx[1], idx[0]))
+
+    # structure
+    def _Add(self, e, idx):
+        return [t for x in e.terms for t in self.terms(x, idx)]
+
+    def _MatMul(self, e, idx):
+        parts = [[(e.coeff, [])]]
+        parts += [self.terms(s, (None, None)) for s in e.scalars]
+        if e.chain:
+            inner = [self.dim_index(f.shape[1]) for f in e.chain[:-1]]
+            bounds = [idx[0]] + inner + [idx[1]]
+            parts += [self.terms(f, (bounds[k], bounds[k + 1])) for k, f in enumerate(e.chain)]
+        return _multiply(parts)
+
+    def _Hadamard(self, e, idx):
+        return _multiply([self.terms(f, idx) for f in e.factors])
+
+    def _Trace(self, e, idx):
+        k = self.fresh()
+        return self.terms(e.arg, (k, k))
+
+    def _Sum(self, e, idx):
+        r, c = e.arg.shape
+        return self.terms(e.arg, (self.dim_index(r), self.dim_index(c)))
+
+    def _DiagMat(self, e, idx):
+        return _multiply([[(Fraction(1), [Delta(*idx)])], self.terms(e.arg, (idx[0], None))])
+
+    def _DiagVec(self, e, idx):
+        return self.terms(e.arg, (idx[0], idx[0]))
+
+    # opaque functions of their argument
+    def _Apply(self, e, idx):
+        return [(Fraction(1), [Fn(e.fn + "(", self.terms(e.arg, idx), ")")])]
+
+    def _EPow(self, e, idx):
+        return [(Fraction(1), [Fn("(", self.terms(e.base, idx), f")^{_exp(e.exp)}")])]
+
+    def _Pow(self, e, idx):
+        return [(Fraction(1), [Fn("(", self.terms(e.base, (None, None)), f")^{_exp(e.exp)}")])]
+
+    def _opaque(self, e, idx):
+        name = "(" + to_text(e) + ")"
+        return [(Fraction(1), [Sym(name, tuple(i for i in idx if i is not None))])]
+
+    _Inverse = _MatPow = _opaque
+
+    def _scalar_fn(self, e, idx):
+        return [(Fraction(1), [Sym(to_text(e), ())])]
+
+    _Det = _LogDet = _Norm = _scalar_fn
+
+
+def _exp(p: Fraction) -> str:
+    return str(p) if p.denominator == 1 else f"({p})"
+
+
+def _multiply(parts):
+    out = []
+    for combo in cartesian(*parts):
+        coeff = Fraction(1)
+        factors = []
+        for c, fs in combo:
+            coeff *= c
+            factors.extend(fs)
+        out.append((coeff, factors))
+    return out
+
+
+# --- substitution of differentials and contraction of deltas ------------------------
+
+
+def _rename(factors, old, new):
+    for f in factors:
+        if isinstance(f, Sym):
+            f.idx = tuple(new if i == old else i for i in f.idx)
+        elif isinstance(f, Delta):
+            f.a, f.b = (new if f.a == old else f.a), (new if f.b == old else f.b)
+        else:
+            for _, inner in f.terms:
+                _rename(inner, old, new)
+
+
+def _contract(term, free):
+    coeff, factors = term
+    changed = True
+    while changed:
+        changed = False
+        for f in factors:
+            if isinstance(f, Delta):
+                if f.a == f.b and f.a not in free:
+                    continue
+                dummy, keep = (f.b, f.a) if f.b not in free else (f.a, f.b)
+                if dummy in free:
+                    continue
+                factors.remove(f)
+                _rename(factors, dummy, keep)
+                changed = True
+                break
+    return coeff, factors
+
+
+def _replace_differentials(term, key, targets):
+    """Replace the differential factors named key, in order, by deltas to targets."""
+    coeff, factors = term
+    out, n = [], 0
+    for f in factors:
+        if isinstance(f, Sym) and f.name == key:
+            for a, t in zip(f.idx, targets[n]):
+                out.append(Delta(a, t))
+            n += 1
+        else:
+            out.append(f)
+    return coeff, out
+
+
+def _copy(term):
+    coeff, factors = term
+    return coeff, [_copy_factor(f) for f in factors]
+
+
+def _copy_factor(f):
+    if isinstance(f, Sym):
+        return Sym(f.name, f.idx)
+    if isinstance(f, Delta):
+        return Delta(f.a, f.b)
+    return Fn(f.head, [_copy(t) for t in f.terms], f.tail)
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+class Render:
+    def __init__(self, latex: bool):
+        self.latex = latex
+
+    def sub(self, idx) -> str:
+        if not idx:
+            return ""
+        return "_{" + "".join(idx) + "}" if self.latex else "_" + "".join(idx)
+
+    def name(self, name: str) -> str:
+        if not self.latex:
+            return name
+        if name.startswith("("):
+            return r"\left( " + name[1:-1] + r" \right)"
+        return LatexPrinter().name(name)
+
+    def factor(self, f) -> str:
+        if isinstance(f, Sym):
+            if self.latex and f.name.startswith("(") and f.name.endswith(")"):
+                from ..shapes import to_expr  # noqa: F401 - names only
+                return r"\left( " + f.name[1:-1] + r" \right)" + self.sub(f.idx)
+            return self.name(f.name) + self.sub(f.idx)
+        if isinstance(f, Delta):
+            return (r"\delta" if self.latex else "δ") + self.sub(tuple(sorted((f.a, f.b))))
+        head = f.head
+        if self.latex and head.endswith("("):
+            base = head[:-1]
+            head = LatexPrinter().fname(base) + r"\left( "
+            return head + self.terms(f.terms) + r" \right)" + f.tail.replace(")", "", 1)
+        return head + self.terms(f.terms) + f.tail
+
+    def term(self, coeff, factors) -> str:
+        body = " ".join(self.factor(f) for f in factors)
+        c = abs(coeff)
+        if c != 1 or not body:
+            cs = str(c) if c.denominator == 1 else (r"\frac{%d}{%d}" % (c.numerator, c.denominator)
+                                                      if self.latex else f"({c})")
+            body = cs + (" " + body if body else "")
+        return body
+
+    def terms(self, terms) -> str:
+        if not terms:
+            return "0"
+        out = []
+        for k, (coeff, factors) in enumerate(terms):
+            text = self.term(coeff, factors)
+            if coeff < 0:
+                out.append(("-" if k == 0 else " - ") + text)
+            else:
+                out.append(("" if k == 0 else " + ") + text)
+        return "".join(out)
+
+
+def _free(shape, letters):
+    return tuple(None if d == 1 else letters[k] for k, d in enumerate(shape))
+
+
+def index_form(result, latex: bool = False) -> str:
+    """The result of a gradient, Jacobian or Hessian in index notation."""
+    r = Render(latex)
+    x = result.x
+    key = "d" + x.name
+    if result.kind == "gradient":
+        xi = _free(x.shape, "ij")
+        b = IndexBuilder({"i", "j"})
+        terms = b.terms(result.derivation.result, xi)
+        lhs = _partial(r, "f", None, x.name, xi, latex)
+    elif result.kind == "jacobian":
+        fi, xi = _free(result.f.shape, "ij"), _free(x.shape, "kl")
+        b = IndexBuilder({"i", "j", "k", "l"})
+        terms = [_replace_differentials(t, key, [[i for i in xi if i is not None]])
+                 for t in b.terms(result.differential, fi)]
+        lhs = _partial(r, "F", [i for i in fi if i is not None], x.name, xi, latex)
+    else:
+        xi, yi = _free(x.shape, "ij"), _free(x.shape, "kl")
+        b = IndexBuilder({"i", "j", "k", "l"})
+        first = [i for i in xi if i is not None]
+        second = [i for i in yi if i is not None]
+        terms = []
+        for coeff, factors in b.terms(result.differential, (None, None)):
+            # d2f = vec(dX)^T H vec(dX): each term gives H half its value each way round
+            half = (coeff / 2, factors)
+            terms.append(_replace_differentials(_copy(half), key, [first, second]))
+            terms.append(_replace_differentials(_copy(half), key, [second, first]))
+        lhs = _partial2(r, x.name, xi, yi, latex)
+    free = {"i", "j", "k", "l"}
+    terms = [_contract(t, free) for t in terms]
+    return f"{lhs} = {r.terms(_collect(terms, r))}"
+
+
+def _collect(terms, r):
+    """Add up terms that render the same."""
+    seen: dict = {}
+    order = []
+    for coeff, factors in terms:
+        key = " ".join(sorted(r.factor(f) for f in factors))
+        if key not in seen:
+            seen[key] = [Fraction(0), factors]
+            order.append(key)
+        seen[key][0] += coeff
+    return [(seen[k][0], seen[k][1]) for k in order if seen[k][0] != 0]
+
+
+def _partial(r, top, top_idx, x, xi, latex):
+    sub = r.sub([i for i in xi if i is not None])
+    tsub = r.sub(top_idx) if top_idx else ""
+    if latex:
+        return r"\frac{\partial %s%s}{\partial %s%s}" % (top, tsub, r.name(x), sub)
+    return f"∂{top}{tsub}/∂{x}{sub}"
+
+
+def _partial2(r, x, xi, yi, latex):
+    a = r.sub([i for i in xi if i is not None])
+    b = r.sub([i for i in yi if i is not None])
+    if latex:
+        return r"\frac{\partial^2 f}{\partial %s%s \, \partial %s%s}" % (r.name(x), a, r.name(x), b)
+    return f"∂²f/∂{x}{a}∂{x}{b}"
+
+
+__all__ = ["index_form", "to_latex"]
