@@ -10,11 +10,11 @@ __all__ = ["grad", "jacobian", "hessian", "parse", "MatcalcError", "ParseError",
 __version__ = "0.1.0"
 
 
-def grad(expr, wrt, shapes=None):
+def grad(expr, wrt, shapes=None, layout=None, lets=None, functions=()):
     """The gradient of a scalar expression; see matcalc.api.grad."""
     from .api import grad as _grad
 
-    return _grad(expr, wrt, shapes)
+    return _grad(expr, wrt, shapes, layout, lets, functions)
 
 
 def parse(text, shapes=None):
@@ -24,15 +24,15 @@ def parse(text, shapes=None):
     return _parse(text, shapes)
 
 
-def jacobian(expr, wrt, shapes=None, layout=None):
+def jacobian(expr, wrt, shapes=None, layout=None, lets=None, functions=()):
     """d vec(F) / d vec(X)^T; see matcalc.api.jacobian."""
     from .api import jacobian as _jacobian
 
-    return _jacobian(expr, wrt, shapes, layout)
+    return _jacobian(expr, wrt, shapes, layout, lets, functions)
 
 
-def hessian(expr, wrt, shapes=None):
+def hessian(expr, wrt, shapes=None, lets=None, functions=()):
     """d2f / d vec(X) d vec(X)^T; see matcalc.api.hessian."""
     from .api import hessian as _hessian
 
-    return _hessian(expr, wrt, shapes)
+    return _hessian(expr, wrt, shapes, lets, functions)

@@ -10,7 +10,7 @@ from .errors import NameError_, UsageError
 from .expr import Expr, Var
 from .printing.latex import to_latex
 from .printing.text import to_text
-from .shapes import parse_dims, to_expr
+from .shapes import parse_dims, to_expr, to_exprs
 
 LAYOUTS = ("numerator", "denominator")
 
@@ -41,7 +41,8 @@ class Result:
     'hessian' (H = d2f / d vec(X) d vec(X)^T).  ``expr`` is the result in the
     requested layout; ``differential`` is df, dF or d2f."""
 
-    def __init__(self, kind, source, wrt, derivation, expr, differential, layout):
+    def __init__(self, kind, source, wrt, derivation, expr, differential, layout, lets=None):
+        self.lets = lets or {}  # {Var: definition}, in definition order
         self.kind = kind
         self.source = source
         self.wrt = wrt
@@ -53,6 +54,25 @@ class Result:
     @property
     def f(self) -> Expr:
         return self.derivation.f
+
+    def full(self, e: Expr) -> Expr:
+        """e with every named intermediate replaced by its definition."""
+        return b.substitute(e, _full_definitions(self.lets)) if self.lets else e
+
+    def steps(self) -> list:
+        """The derivation as data: one dict per equality (expression, latex,
+        rule, identity), from df to G : dX."""
+        if self.kind != "gradient":
+            raise UsageError("steps are shown for gradients; a Jacobian or Hessian shows its differential")
+        from .printing.steps import steps_data
+
+        return steps_data(self.derivation)
+
+    def steps_text(self, latex: bool = False) -> str:
+        self.steps()
+        from .printing.steps import steps_latex, steps_text
+
+        return steps_latex(self.derivation) if latex else steps_text(self.derivation)
 
     @property
     def x(self) -> Var:
@@ -90,14 +110,15 @@ class Result:
         what = {"gradient": "Gradient", "jacobian": "Jacobian d vec(F) / d vec(X)^T (column-stacking vec)",
                 "hessian": "Hessian d2f / d vec(X) d vec(X)^T (column-stacking vec)"}[self.kind]
         doc = f"{what} of {' '.join(self.source.split())} with respect to {x.name}, {self.layout} layout."
-        return function_source(self.kind, doc, free_parameters(f), self.expr, self.expr.shape
-                               if self.kind != "gradient" or self.layout != "denominator" else x.shape)
+        return function_source(self.kind, doc, free_parameters(self.full(f)), self.full(self.expr),
+                               self.expr.shape if self.kind != "gradient" or self.layout != "denominator"
+                               else x.shape)
 
     def _env(self, arrays):
         import numpy as np
 
         env, sizes = {}, {}
-        for name, v in sorted(_variables(self.f).items()):
+        for name, v in sorted(_variables(self.full(self.f)).items()):
             if name not in arrays:
                 raise NameError_(f"evaluate() needs a value for {name}")
             a = np.asarray(arrays[name], dtype=float)
@@ -115,7 +136,7 @@ class Result:
         from .numeric import evaluate
 
         env, sizes = self._env(arrays)
-        value = evaluate(self.expr, env, sizes)
+        value = evaluate(self.full(self.expr), env, sizes)
         if self.kind == "gradient" and self.layout == "denominator":
             r, c = self.x.shape
             if (r, c) == (1, 1):
@@ -131,12 +152,12 @@ class Result:
         from .numeric import jacobian_check
 
         rng = np.random.default_rng(seed)
-        J = self.numerator_form()
+        J = self.full(self.numerator_form())
         target = self.derivation.grad.result if self.kind == "hessian" else self.f
-        errors = [jacobian_check(target, self.x, J, rng) for _ in range(trials)]
+        errors = [jacobian_check(self.full(target), self.x, J, rng) for _ in range(trials)]
         if self.kind == "hessian":
-            g = self.derivation.grad.result
-            errors += [jacobian_check(self.f, self.x, b.transpose(b.vec(g)), rng) for _ in range(trials)]
+            g = self.full(b.transpose(b.vec(self.derivation.grad.result)))
+            errors += [jacobian_check(self.full(self.f), self.x, g, rng) for _ in range(trials)]
         return max(errors)
 
     def numerator_form(self) -> Expr:
@@ -160,6 +181,8 @@ class Result:
             "layout": self.layout,
             "vec": "column-stacking" if self.kind != "gradient" else None,
             "differential": self.differential_text(),
+            "lets": {v.name: to_text(d) for v, d in self.lets.items()},
+            **({"steps": self.steps()} if self.kind == "gradient" else {}),
         }
 
     def json(self) -> str:
@@ -190,42 +213,79 @@ def _layout(layout: Optional[str], default: str) -> str:
     return layout
 
 
-def _prepare(expr, wrt, shapes):
-    f, ctx = to_expr(expr, _shapes(shapes))
-    return f, _variable(ctx, expr, wrt)
+def _lets(lets) -> list:
+    """[(name, text)] from {'r': 'A x - b'} or ['r = A x - b', ...]."""
+    if not lets:
+        return []
+    items = lets.items() if isinstance(lets, dict) else [_split_let(x) for x in lets]
+    out = []
+    for name, text in items:
+        name = name.strip()
+        if not name or not (name[0].isalpha() and all(c.isalnum() or c == "_" for c in name)):
+            raise UsageError(f"--let {name!r}: the name must be a letter, then letters, digits or _")
+        out.append((name, text))
+    return out
 
 
-def grad(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None) -> Result:
+def _split_let(item: str):
+    name, sep, text = item.partition("=")
+    if not sep:
+        raise UsageError(f"--let {item!r}: write NAME = EXPR, e.g. r = A x - b")
+    return name, text
+
+
+def _full_definitions(lets: dict) -> dict:
+    """Definitions in terms of variables only (later ones may use earlier ones)."""
+    full: dict = {}
+    for v, definition in lets.items():
+        full[v] = b.substitute(definition, full) if full else definition
+    return full
+
+
+def _prepare(expr, wrt, shapes, lets=None, functions=()):
+    f, definitions, ctx = to_exprs(expr, _lets(lets), _shapes(shapes), tuple(functions or ()))
+    if wrt in definitions:
+        raise NameError_(f"{wrt} is a named intermediate (--let); differentiate with respect to a variable")
+    x = _variable(ctx, expr, wrt, definitions)
+    let_vars = {Var(name, tuple(ctx.name_dim(d) for d in ctx.vars[name])): d for name, d in definitions.items()}
+    return f, x, let_vars
+
+
+def grad(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
+         lets=None, functions=()) -> Result:
     """The gradient of a scalar expression: G with df = G : dX.  Denominator
-    layout (the default) gives G shaped like X; numerator layout gives G^T."""
+    layout (the default) gives G shaped like X; numerator layout gives G^T.
+    ``lets`` names intermediates ({'r': 'A x - b'} or ['r = A x - b']); the
+    result is written with them and the steps go through them."""
     layout = _layout(layout, "denominator")
-    f, x = _prepare(expr, wrt, shapes)
-    g = gradient(f, x)
+    f, x, lets = _prepare(expr, wrt, shapes, lets, functions)
+    g = gradient(f, x, lets)
     out = g.result if layout == "denominator" else b.transpose(g.result)
-    return Result("gradient", expr, wrt, g, out, g.df, layout)
+    return Result("gradient", expr, wrt, g, out, g.df, layout, lets)
 
 
-def jacobian(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None) -> Result:
+def jacobian(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
+             lets=None, functions=()) -> Result:
     """d vec(F) / d vec(X)^T (numerator layout, the default) or its transpose."""
     layout = _layout(layout, "numerator")
-    F, x = _prepare(expr, wrt, shapes)
-    j = _jacobian(F, x)
+    F, x, lets = _prepare(expr, wrt, shapes, lets, functions)
+    j = _jacobian(b.substitute(F, _full_definitions(lets)) if lets else F, x)
     out = j.result if layout == "numerator" else b.transpose(j.result)
     return Result("jacobian", expr, wrt, j, out, j.df, layout)
 
 
-def hessian(expr: str, wrt: str, shapes: Optional[dict] = None) -> Result:
+def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, functions=()) -> Result:
     """H = d2f / d vec(X) d vec(X)^T with d2f = vec(dX)^T H vec(dX)."""
-    f, x = _prepare(expr, wrt, shapes)
-    h = _hessian(f, x)
+    f, x, lets = _prepare(expr, wrt, shapes, lets, functions)
+    h = _hessian(b.substitute(f, _full_definitions(lets)) if lets else f, x)
     return Result("hessian", expr, wrt, h, h.result, h.d2f, "symmetric")
 
 
-def _variable(ctx, source: str, wrt: str) -> Var:
+def _variable(ctx, source: str, wrt: str, definitions=()) -> Var:
     """The Var called wrt, or a clear error if the expression has no such name."""
-    if wrt in ctx.functions:
+    if wrt in ctx.functions or wrt in ctx.used_functions:
         raise NameError_(f"cannot differentiate with respect to {wrt}: it is a function")
     if wrt not in ctx.vars:
-        known = ", ".join(sorted(ctx.vars)) or "none"
+        known = ", ".join(sorted(set(ctx.vars) - set(definitions))) or "none"
         raise NameError_(f"{wrt} does not occur in the expression (its variables: {known})", source, len(source))
     return Var(wrt, tuple(ctx.name_dim(d) for d in ctx.vars[wrt]))

@@ -733,3 +733,20 @@ def map_children(e: Expr, f) -> Expr:
 
 UNARY = {Transpose: transpose, Inverse: inverse, Trace: trace, Det: det, LogDet: logdet, Sum: esum,
          Norm: norm, DiagMat: diag_mat, DiagVec: diag_vec, Vec: vec}
+
+
+def substitute(e: Expr, mapping: dict) -> Expr:
+    """e with every occurrence of a key replaced by its value (rebuilt canonically)."""
+    memo: dict = {}
+
+    def go(x):
+        if x in mapping:
+            return mapping[x]
+        if not (x.free & names):
+            return x
+        if x not in memo:
+            memo[x] = map_children(x, go)
+        return memo[x]
+
+    names = frozenset(n for k in mapping for n in k.free)
+    return go(e)

@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
         if name != "hessian":
             g.add_argument("--layout", choices=("numerator", "denominator"), default=None,
                            help="grad: denominator (default, shaped like X); jacobian: numerator (default)")
+        g.add_argument("--let", action="append", default=[], metavar="NAME=EXPR",
+                       help="a named intermediate, e.g. --let 'r = A x - b' (repeatable)")
+        g.add_argument("--function", action="append", default=[], metavar="NAME",
+                       help="declare NAME a generic element-wise function (sigma, f, g are already)")
+        if name == "grad":
+            g.add_argument("--steps", action="store_true",
+                           help="show the derivation from df to G : dX, one rule per line")
         g.add_argument("--equation", action="store_true",
                        help="print the whole equation, e.g. ∂f/∂X = G, whose left side states the layout")
         g.add_argument("--check", action="store_true",
@@ -63,7 +70,7 @@ def _shapes(items) -> dict:
     return out
 
 
-def render(result, fmt: str, equation: bool) -> str:
+def render(result, fmt: str, equation: bool, steps: bool = False) -> str:
     """The output of one result in one format (without the check line)."""
     from .printing.equations import differential_equation
 
@@ -74,6 +81,9 @@ def render(result, fmt: str, equation: bool) -> str:
     if fmt in ("index", "index-latex"):
         return result.index(latex=fmt == "index-latex")
     latex = fmt == "latex"
+    if steps:
+        final = result.equation(latex) if equation or not latex else result.latex()
+        return result.steps_text(latex) + "\n" + (final if not latex else f"\\[ {final} \\]")
     if result.kind == "gradient":
         return result.equation(latex) if equation else (result.latex() if latex else result.text())
     return differential_equation(result, latex) + "\n" + result.equation(latex)
@@ -86,17 +96,18 @@ def run(argv) -> int:
     from . import api
 
     wrt, shapes = _wrt(args.words), _shapes(args.shape)
+    extra = {"lets": args.let, "functions": args.function}
     if args.command == "hessian":
-        result = api.hessian(args.expr, wrt, shapes)
+        result = api.hessian(args.expr, wrt, shapes, **extra)
     else:
-        result = getattr(api, args.command)(args.expr, wrt, shapes, args.layout)
+        result = getattr(api, args.command)(args.expr, wrt, shapes, args.layout, **extra)
     error = result.check() if args.check else None
     if args.format == "json" and error is not None:
         data = result.to_dict()
         data["check"] = {"relative_error": error, "passed": error < CHECK_TOLERANCE}
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(render(result, args.format, args.equation))
+        print(render(result, args.format, args.equation, getattr(args, "steps", False)))
     if error is None:
         return 0
     passed = error < CHECK_TOLERANCE

@@ -25,6 +25,7 @@ class DimProd:
 
 
 Dim = Union[int, str, DimProd]
+DIFF = "∂"  # prefix of a differential's name in ``free`` (no variable name can start with it)
 Shape = Tuple[Dim, Dim]
 SCALAR: Shape = (1, 1)
 
@@ -92,6 +93,11 @@ class Expr:
         for c in self.children():
             out |= c.free
         return out
+
+    @cached_property
+    def has_diff(self) -> bool:
+        """Whether a differential dX occurs in the expression."""
+        return any(n.startswith(DIFF) for n in self.free)
 
     @cached_property
     def size(self) -> int:
@@ -169,7 +175,7 @@ class Differential(Expr):
 
     @cached_property
     def free(self):
-        return frozenset(("d" + self.var.name,))
+        return frozenset((DIFF + self.var.name,))
 
 
 @dataclass(frozen=True, eq=False, repr=False)

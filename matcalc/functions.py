@@ -11,7 +11,6 @@ sqrt is not here: it is the element-wise power 1/2.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Callable, Optional
 
 from . import build
@@ -72,12 +71,21 @@ def derivative(fn: str, arg: Expr) -> Expr:
     return build.apply(fn + "'", arg)
 
 
+#: The smooth function that stands in for a generic one (sigma, f, --function)
+#: in numeric checks; generated code never uses it.
+GENERIC_STANDIN = "sin(x) + exp(x/2)"
+
+
 def numpy_template(fn: str) -> str:
     """NumPy source for f with {0} for the argument; derived by SymPy for
-    derivatives that have no row."""
+    derivatives that have no row.  A generic function has none."""
     row = TABLE.get(fn)
     if row is not None:
         return row.numpy
+    if split_primes(fn)[0] not in TABLE:
+        from .errors import UnsupportedError
+
+        raise UnsupportedError(f"{fn} is a generic function: NumPy code needs a concrete one")
     return _derived_template(fn)
 
 
@@ -92,10 +100,9 @@ def _derived_template(fn: str) -> str:
 
     base, k = split_primes(fn)
     row = TABLE.get(base)
-    if row is None:
-        raise KeyError(fn)
     x = sympy.Symbol("x_")
-    expr = sympy.diff(sympy.sympify(row.sympy, locals={"x": x}), x, k)
+    definition = row.sympy if row is not None else GENERIC_STANDIN
+    expr = sympy.diff(sympy.sympify(definition, locals={"x": x}), x, k)
     source = NumPyPrinter({"fully_qualified_modules": True}).doprint(sympy.simplify(expr))
     source = source.replace("numpy.", "np.").replace("x_", "({0})")
     _DERIVED[fn] = f"({source})"
@@ -103,11 +110,9 @@ def _derived_template(fn: str) -> str:
 
 
 def numpy_callable(fn: str):
-    """f as a Python callable on arrays."""
+    """f as a Python callable on arrays (a generic f is its smooth stand-in)."""
     import numpy as np
 
-    return eval("lambda x: " + numpy_template(fn).format("x"), {"np": np})  # noqa: S307 - table text
-
-
-def scalar_power_exponent(fn: str) -> Optional[Fraction]:
-    return Fraction(1, 2) if fn == "sqrt" else None
+    row = TABLE.get(fn)
+    template = row.numpy if row is not None else _derived_template(fn)
+    return eval("lambda x: " + template.format("x"), {"np": np})  # noqa: S307 - table text

@@ -30,6 +30,7 @@ GREEK = (
 _GREEK_STEM = re.compile(r"^(%s)(\d+|_\w*)?$" % "|".join(sorted(GREEK, key=len, reverse=True)))
 ELEMENTWISE = set(BUILTIN)
 DIM_NAMES = "n m p q r s k l t u v a b c d e".split()
+GENERIC_FUNCTIONS = ("sigma", "σ", "f", "g")  # generic element-wise functions when written f(Z)
 
 
 def convention(name: str) -> str:
@@ -134,6 +135,7 @@ class Context:
         self.u = Unifier()
         self.declared = {name: tuple(s) for name, s in (shapes or {}).items()}
         self.functions = set(functions)
+        self.used_functions: set = set()
         self.vars: Dict[str, tuple] = {}
         self.dim_names: Dict[DimVar, str] = {}
 
@@ -239,9 +241,6 @@ def _infer(node: Syn, ctx: Context):
         return a
     if op in ("juxt", "mul"):
         left, right = node.args
-        if op == "juxt" and left.op == "name" and left.value in ctx.functions and right.op == "paren":
-            node.info["call"] = True
-            return infer(right, ctx)
         a, b = infer(left, ctx), infer(right, ctx)
         if is_scalar(a):
             node.info["scalar"] = "left"
@@ -300,7 +299,65 @@ def _infer(node: Syn, ctx: Context):
         return a
     if op == "call":
         return _infer_call(node, ctx)
+    if op == "gcall":
+        ctx.used_functions.add(node.value.rstrip("'"))
+        return infer(node.args[0], ctx)
     raise AssertionError(op)
+
+
+DESCEND = ("juxt", "mul", "div", "hadamard", "ediv", "kronop", "neg")
+
+
+def rewrite_calls(node: Syn, ctx) -> Syn:
+    """Turn ``... f (Z)`` products into calls f(Z) of generic element-wise
+    functions (see _generic_call).  The left operand of a product with a
+    parenthesis may end in the function name: A sigma(Z) W parses as
+    ((A sigma) (Z)) W, so the name is looked for at the right end of the left side."""
+    stack, order = [node], []
+    while stack:  # post-order without recursion
+        n = stack.pop()
+        order.append(n)
+        stack.extend(a for a in n.args if isinstance(a, Syn))
+    for n in reversed(order):
+        n.args = tuple(_rewrite_one(a, ctx) if isinstance(a, Syn) else a for a in n.args)
+    return _rewrite_one(node, ctx)
+
+
+def _rewrite_one(n: Syn, ctx) -> Syn:
+    if n.op != "juxt" or n.args[1].op != "paren":
+        return n
+    left, paren = n.args
+    path, leaf = [], left
+    while leaf.op in DESCEND:
+        path.append(leaf)
+        leaf = leaf.args[-1]
+    fn = _generic_call(leaf, paren, ctx)
+    if fn is None:
+        return n
+    call = Syn("gcall", (paren.args[0],), leaf.start, paren.end, leaf.pos, fn)
+    if not path:
+        return call
+    path[-1].args = path[-1].args[:-1] + (call,)
+    for p in path:
+        p.end = paren.end
+    return left
+
+
+def _generic_call(left: Syn, right: Syn, ctx) -> Optional[str]:
+    """sigma(Z), sigma'(Z), f(Z): a generic element-wise function applied to a
+    parenthesised argument.  A declared function (--function) is called however
+    it is spaced; sigma, σ, f and g only when the parenthesis touches the name."""
+    if right.op != "paren":
+        return None
+    primes, n = 0, left
+    while n.op == "transpose" and ctx.source[n.pos] in "'’":
+        primes, n = primes + 1, n.args[0]
+    if n.op != "name" or n.value in ctx.declared:
+        return None
+    name = n.value
+    if name in ctx.functions or (name in GENERIC_FUNCTIONS and left.end == right.start):
+        return name + "'" * primes
+    return None
 
 
 def _square(ctx, node, arg, shape, verb):
@@ -401,9 +458,9 @@ def _lower(node: Syn, ctx: Context, cache: dict) -> Expr:
     if op == "sub":
         return build.sub(L(node.args[0]), L(node.args[1]))
     if op in ("juxt", "mul"):
-        if node.info.get("call"):
-            return build.apply(node.args[0].value, L(node.args[1]))
         return build.mul(L(node.args[0]), L(node.args[1]))
+    if op == "gcall":
+        return build.apply(node.value, L(node.args[0]))
     if op == "div":
         return build.mul(L(node.args[0]), build.power(L(node.args[1]), -1))
     if op == "hadamard":
@@ -459,9 +516,62 @@ def _lower_call(node: Syn, ctx: Context, cache: dict) -> Expr:
 
 def to_expr(source: str, shapes: Optional[dict] = None, functions=()):
     """Parse and type source text; return (expression, context)."""
+    expr, _, ctx = to_exprs(source, (), shapes, functions)
+    return expr, ctx
+
+
+def _names(node: Syn, out: set) -> set:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.op == "name":
+            out.add(n.value)
+        stack.extend(a for a in n.args if isinstance(a, Syn))
+    return out
+
+
+def to_exprs(source: str, lets=(), shapes: Optional[dict] = None, functions=()):
+    """Parse a main expression and named intermediates ``lets`` ([(name, text)])
+    in one typing context; return (expression, {name: definition}, context).
+    A definition may use other intermediates, in any order, but not itself."""
     from .parser import parse_syntax
 
-    syn = parse_syntax(source)
     ctx = Context(source, shapes, functions)
+    parsed = {}
+    for name, text in lets:
+        if name in parsed:
+            raise UsageError(f"--let {name} is defined twice")
+        if name in (shapes or {}):
+            raise UsageError(f"--let {name} is also declared with --shape; its shape comes from its definition")
+        ctx.source = text
+        parsed[name] = (text, rewrite_calls(parse_syntax(text), ctx))
+    order, state = [], {}
+
+    def visit(name, chain):
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "active":
+            raise UsageError("the --let definitions refer to each other in a cycle: " + " -> ".join(chain + [name]))
+        state[name] = "active"
+        for other in sorted(_names(parsed[name][1], set()) & set(parsed)):
+            visit(other, chain + [name])
+        state[name] = "done"
+        order.append(name)
+
+    for name in parsed:
+        visit(name, [])
+    for name in order:
+        text, syn = parsed[name]
+        ctx.source = text
+        ctx.vars[name] = infer(syn, ctx)
+        ctx.declared[name] = ctx.vars[name]
+    ctx.source = source
+    syn = rewrite_calls(parse_syntax(source), ctx)
     infer(syn, ctx)
-    return _lower(syn, ctx, {}), ctx
+    cache: dict = {}
+    definitions = {}
+    for name in order:
+        ctx.source = parsed[name][0]
+        definitions[name] = _lower(parsed[name][1], ctx, cache)
+    ctx.source = source
+    return _lower(syn, ctx, cache), definitions, ctx

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from ..expr import SCALAR, Add, Identity, Inverse, MatMul, Num, Ones, Pow, Transpose
 
-PREC_ADD, PREC_NEG, PREC_MUL, PREC_POW, PREC_ATOM = 10, 15, 20, 30, 40
+PREC_ADD, PREC_FROB, PREC_NEG, PREC_MUL, PREC_POW, PREC_ATOM = 10, 12, 15, 20, 30, 40
 
 
 class Printer:
@@ -127,7 +127,23 @@ class Printer:
             return self.fn(self.fname(name), self.p(e.arg)[0]), PREC_ATOM
         return method
 
-    _print_Trace = _unary_fn("tr")
+    def _print_Trace(self, e):
+        """tr(P Q^T) and tr(P^T Q) print as the Frobenius product P : Q."""
+        arg = e.arg
+        if isinstance(arg, MatMul) and arg.coeff == 1 and not arg.scalars and len(arg.chain) >= 2:
+            from ..build import mul
+
+            if isinstance(arg.chain[-1], Transpose):
+                left, right = mul(*arg.chain[:-1]), arg.chain[-1].arg
+            elif isinstance(arg.chain[0], Transpose):
+                left, right = arg.chain[0].arg, mul(*arg.chain[1:])
+            else:
+                left = right = None
+            if left is not None:
+                if right.size < left.size:
+                    left, right = right, left
+                return f"{self.wrap(left, PREC_POW)} : {self.wrap(right, PREC_POW)}", PREC_FROB
+        return self.fn(self.fname("tr"), self.p(arg)[0]), PREC_ATOM
     _print_Det = _unary_fn("det")
     _print_LogDet = _unary_fn("logdet")
     _print_Sum = _unary_fn("sum")

@@ -128,21 +128,43 @@ class IndexBuilder:
         return [(Fraction(1), [Fn(e.fn + "(", self.terms(e.arg, idx), ")")])]
 
     def _EPow(self, e, idx):
+        if _expands(e):  # (dX x).^2 in a second differential: a product of copies
+            return _multiply([self.terms(e.base, idx) for _ in range(int(e.exp))])
         return [(Fraction(1), [Fn("(", self.terms(e.base, idx), f")^{_exp(e.exp)}")])]
 
     def _Pow(self, e, idx):
+        if _expands(e):  # (x^T dx)^2: each copy gets its own summed indices
+            return _multiply([self.terms(e.base, (None, None)) for _ in range(int(e.exp))])
         return [(Fraction(1), [Fn("(", self.terms(e.base, (None, None)), f")^{_exp(e.exp)}")])]
 
     def _opaque(self, e, idx):
         name = "(" + to_text(e) + ")"
         return [(Fraction(1), [Sym(name, tuple(i for i in idx if i is not None))])]
 
-    _Inverse = _MatPow = _opaque
+    _Inverse = _opaque
+
+    def _MatPow(self, e, idx):
+        if not _expands(e):
+            return self._opaque(e, idx)
+        n = e.base.shape[0]  # dX^2 = dX dX: a chain with summed inner indices
+        bounds = [idx[0]] + [self.dim_index(n) for _ in range(e.exp - 1)] + [idx[1]]
+        return _multiply([self.terms(e.base, (bounds[k], bounds[k + 1])) for k in range(e.exp)])
 
     def _scalar_fn(self, e, idx):
         return [(Fraction(1), [Sym(to_text(e), ())])]
 
     _Det = _LogDet = _Norm = _scalar_fn
+
+
+def _has_differential(e: Expr) -> bool:
+    return isinstance(e, Differential) or any(_has_differential(c) for c in e.children())
+
+
+def _expands(e) -> bool:
+    """A positive integer power of something holding a differential: written out
+    as a product, so that every differential gets its own index."""
+    p = Fraction(e.exp)
+    return p.denominator == 1 and p > 0 and _has_differential(e.base)
 
 
 def _exp(p: Fraction) -> str:
@@ -191,6 +213,12 @@ def _contract(term, free):
                 _rename(factors, dummy, keep)
                 changed = True
                 break
+    # a delta between two free indices stays, but the other factors use one name
+    # for both (δ_ik exp(X_kl) -> δ_ik exp(X_il)), so that equal terms collect
+    for f in [f for f in factors if isinstance(f, Delta) and f.a != f.b]:
+        first, second = sorted((f.a, f.b))
+        others = [g for g in factors if g is not f]
+        _rename(others, second, first)
     return coeff, factors
 
 

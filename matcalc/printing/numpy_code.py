@@ -211,6 +211,7 @@ def function_source(name: str, doc: str, params, result: Expr, out_shape) -> str
     renamed = [f"{names[p.name]} is {p.name}" for p in params if names[p.name] != p.name]
     if renamed:
         doc += " Parameters renamed from Python keywords: " + ", ".join(renamed) + "."
+    doc = doc.replace("\\", "\\\\").replace('"', "'")  # the docstring cannot end early
     lines = ["import numpy as _np", "", "", f"def {name}({', '.join(names[p.name] for p in params)}):",
              f'    """{doc}"""']
     for p in params:

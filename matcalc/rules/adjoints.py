@@ -24,24 +24,28 @@ class Adjoint:
     move: Callable  # (C, E, dX name) -> list of (C', E')
 
 
-def _holder(items, key):
+def _holder(items, key=None):
     """The index of the one item that contains the differential."""
-    hits = [i for i, f in enumerate(items) if key in f.free]
+    hits = [i for i, f in enumerate(items) if f.has_diff]
     if len(hits) != 1:
         raise AssertionError("differential is not linear in one factor")
     return hits[0]
 
 
 def move_sum(C, E, key):
-    return [(C, t) for t in E.terms if key in t.free]
+    return [(C, t) for t in E.terms if t.has_diff]
+
+
+def move_scalar(C, E, key):
+    factors = list(E.scalars) + list(E.chain)
+    i = _holder(factors, key)
+    rest = b.mul(b.num(E.coeff), *factors[:i], *factors[i + 1:])
+    return [(b.frob(C, rest), factors[i])]
 
 
 def move_product(C, E, key):
     factors = list(E.scalars) + list(E.chain)
     i = _holder(factors, key)
-    if i < len(E.scalars):  # a scalar factor: C : (s R) = (C : R) : s
-        rest = b.mul(b.num(E.coeff), *factors[:i], *factors[i + 1:])
-        return [(b.frob(C, rest), factors[i])]
     k = i - len(E.scalars)
     left, right = E.chain[:k], E.chain[k + 1:]
     new_c = b.mul(b.num(E.coeff), *E.scalars,
@@ -60,13 +64,29 @@ def move_kron(C, E, key):
         "ask for the jacobian of its argument instead")
 
 
+def move_trace(C, E, key):
+    """c tr(L E R) = c tr(R L E) = (c (R L)^T) : E, and (c R L) : F for E = F^T."""
+    arg = E.arg
+    if not isinstance(arg, MatMul) or arg.coeff != 1 or arg.scalars:
+        return [(b.mul(C, b.identity(arg.shape[0])), arg)]
+    k = _holder(arg.chain)
+    F, around = arg.chain[k], b.mul(*arg.chain[k + 1:], *arg.chain[:k]) if len(arg.chain) > 1 else None
+    if around is None:
+        return [(b.mul(C, b.identity(arg.shape[0])), arg)]
+    if isinstance(F, Transpose):
+        return [(b.mul(C, around), F.arg)]
+    return [(b.mul(C, b.transpose(around)), F)]
+
+
+SCALAR_MOVE = Adjoint("move a scalar factor", "C : (s E) = (C : E) s", move_scalar)
+
 RULES = {
     Add: Adjoint("split the sum", "C : (A + B) = C : A + C : B", move_sum),
-    MatMul: Adjoint("move factors across", "C : (A E B) = (A^T C B^T) : E, C : (s E) = (C s) : E", move_product),
+    MatMul: Adjoint("move factors across", "C : (A E B) = (A^T C B^T) : E", move_product),
     Transpose: Adjoint("transpose", "C : E^T = C^T : E",
                        lambda C, E, k: [(b.transpose(C), E.arg)]),
     Hadamard: Adjoint("Hadamard", "C : (A .* E) = (C .* A) : E", move_hadamard),
-    Trace: Adjoint("trace", "c tr(E) = (c I) : E", lambda C, E, k: [(b.mul(C, b.identity(E.arg.shape[0])), E.arg)]),
+    Trace: Adjoint("trace", "c tr(L E R) = (c (R L)^T) : E", move_trace),
     Sum: Adjoint("sum", "c sum(E) = (c ones) : E", lambda C, E, k: [(b.mul(C, b.ones(E.arg.shape)), E.arg)]),
     DiagMat: Adjoint("diag", "C : diag(e) = diag(C) : e", lambda C, E, k: [(b.diag_vec(C), E.arg)]),
     DiagVec: Adjoint("diag", "c : diag(E) = diag(c) : E", lambda C, E, k: [(b.diag_mat(C), E.arg)]),
@@ -85,23 +105,30 @@ class Step:
     pairs: tuple
 
 
-def peel(df: Expr, dx: Differential, record=None):
-    """Write df = G : dX; return G (unsimplified sum of the peeled C's).
-
-    ``record``, a list, receives a Step after every rule application."""
-    key = next(iter(dx.free))
+def peel_pairs(work, record=None):
+    """Apply adjoint rules to pairs C : E until every E is a differential dV;
+    return those pairs.  ``record``, a list, receives a Step after each rule."""
     done: list = []
-    work = [(b.ones(df.shape) if df.shape != (1, 1) else b.num(1), df)]
+    work = list(work)
     while work:
         C, E = work.pop(0)
+        if b.is_zero(E):  # C : 0 = 0 (the differential of a constant)
+            continue
         if isinstance(E, Differential):
             done.append((C, E))
             continue
         rule = RULES.get(type(E))
+        if isinstance(E, MatMul) and _holder(list(E.scalars) + list(E.chain)) < len(E.scalars):
+            rule = SCALAR_MOVE
         if rule is None:
-            raise AssertionError(f"{type(E).__name__} is not linear in {to_text(dx)}")
-        moved = rule.move(C, E, key)
-        work = moved + work
+            raise AssertionError(f"{type(E).__name__} is not linear in the differentials")
+        work = rule.move(C, E, None) + work
         if record is not None:
             record.append(Step(rule.name, rule.identity, tuple(done + work)))
-    return b.add(*[C for C, _ in done], shape=dx.shape)
+    return done
+
+
+def peel(df: Expr, dx: Differential, record=None):
+    """Write df = G : dX; return G (unsimplified sum of the peeled C's)."""
+    done = peel_pairs([(b.num(1), df)], record)
+    return b.add(*[C for C, E in done if E == dx], shape=dx.shape)

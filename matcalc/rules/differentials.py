@@ -24,7 +24,7 @@ def _product_rule(factors, d, build):
 
 def d_var(e, d, x):
     """dX for the variable, 0 for any other."""
-    return b.differential(e) if e == x else b.zero(e.shape)
+    return b.differential(e) if e in x else b.zero(e.shape)
 
 
 def d_matmul(e, d, x):
@@ -64,15 +64,33 @@ RULES = {
 CONSTANTS = (Num, Identity, Ones, Zero, Differential)
 
 
-def differential(f: Expr, x: Var) -> Expr:
-    """df with respect to x (every other variable held constant)."""
+NAMES = {
+    Add: "sum rule", MatMul: "product rule", Transpose: "d(A^T) = dA^T",
+    Inverse: "d(X^{-1}) = -X^{-1} dX X^{-1}", MatPow: "d(X^k) = sum_i X^i dX X^(k-1-i)",
+    Apply: "element-wise chain rule d f(A) = f'(A) .* dA", EPow: "d(A.^p) = p A.^(p-1) .* dA",
+    Pow: "d(s^p) = p s^(p-1) ds", Hadamard: "product rule for .*", Kron: "product rule for kron",
+    Trace: "d tr(A) = tr(dA)", Sum: "d sum(A) = sum(dA)", Det: "d det(X) = det(X) tr(X^{-1} dX)",
+    LogDet: "d logdet(X) = tr(X^{-1} dX)", Norm: "d norm(A) = (A : dA) / norm(A)",
+    DiagMat: "d diag(v) = diag(dv)", DiagVec: "d diag(A) = diag(dA)", Vec: "d vec(A) = vec(dA)",
+    Unvec: "d unvec(v) = unvec(dv)",
+}
+
+
+def differential(f: Expr, x, used: list | None = None) -> Expr:
+    """df with respect to x, a Var or several (every other variable held constant).
+    ``used``, a list, receives the names of the rules applied, in order."""
+    xs = frozenset([x] if isinstance(x, Var) else x)
+    names = frozenset(v.name for v in xs)
     memo: dict = {}
 
     def d(e: Expr) -> Expr:
-        if x.name not in e.free or isinstance(e, CONSTANTS):
+        if not (names & e.free) or isinstance(e, CONSTANTS):
             return b.zero(e.shape)
         if e not in memo:
-            memo[e] = RULES[type(e)](e, d, x)
+            memo[e] = RULES[type(e)](e, d, xs)
+            name = NAMES.get(type(e))
+            if used is not None and name and name not in used:
+                used.append(name)
         return memo[e]
 
     return d(f)

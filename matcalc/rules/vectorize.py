@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import build as b
 from ..dims import dim_mul
 from ..errors import UnsupportedError
-from ..expr import Add, Differential, Expr, Hadamard, MatMul, Sum, Trace, Transpose, Unvec, Vec
+from ..expr import Add, DiagMat, DiagVec, Differential, Expr, Hadamard, MatMul, Sum, Trace, Transpose, Unvec, Vec
 from ..printing.text import to_text
 
 
@@ -16,10 +16,11 @@ def size(shape):
 def vec_product(E, J, key):
     """vec(c s L F R) = c s (R^T ⊗ L) vec(F); vec(s R) = vec(R) ds for a scalar factor s."""
     factors = list(E.scalars) + list(E.chain)
-    i = next(k for k, f in enumerate(factors) if key in f.free)
-    if i < len(E.scalars):
-        rest = b.mul(b.num(E.coeff), *factors[:i], *factors[i + 1:])
-        return b.mul(b.vec(rest), J(factors[i]))
+    i = next(k for k, f in enumerate(factors) if f.has_diff)
+    if i < len(E.scalars):  # vec(c s t R) = c t vec(R) ds: only the matrix part goes under vec
+        others = factors[:i] + factors[i + 1:len(E.scalars)]
+        rest = b.mul(*E.chain) if E.chain else b.num(1)
+        return b.mul(b.num(E.coeff), *others, b.vec(rest), J(factors[i]))
     k = i - len(E.scalars)
     F = E.chain[k]
     left = b.mul(*E.chain[:k]) if k else b.identity(F.shape[0])
@@ -29,20 +30,52 @@ def vec_product(E, J, key):
 
 def vec_hadamard(E, J, key):
     """vec(A .* F) = diag(vec(A)) vec(F)."""
-    i = next(k for k, f in enumerate(E.factors) if key in f.free)
+    i = next(k for k, f in enumerate(E.factors) if f.has_diff)
     others = b.hadamard(*E.factors[:i], *E.factors[i + 1:])
     return b.mul(b.diag_mat(b.vec(others)), J(E.factors[i]))
 
 
+def vec_trace(E, J, key):
+    """tr(c s L F R) = c s tr(R L F) = c s vec(L^T R^T)^T vec(F), and
+    tr(c s L G^T R) = c s vec(R L)^T vec(G); otherwise tr(F) = vec(I)^T vec(F)."""
+    arg = E.arg
+    if isinstance(arg, MatMul) and arg.chain and not any(s.has_diff for s in arg.scalars):
+        k = next(k for k, f in enumerate(arg.chain) if f.has_diff)
+        F = arg.chain[k]
+        around = b.mul(*arg.chain[k + 1:], *arg.chain[:k]) if len(arg.chain) > 1 else b.identity(F.shape[1])
+        if isinstance(F, Transpose):
+            weight, F = around, F.arg
+        else:
+            weight = b.transpose(around)
+        return b.mul(b.num(arg.coeff), *arg.scalars, b.transpose(b.vec(weight)), J(F))
+    return b.mul(b.transpose(b.vec(b.identity(arg.shape[0]))), J(arg))
+
+
+def vec_diag_mat(E, J, key):
+    """diag(v) = I .* (v 1^T), so vec(diag(v)) = diag(vec(I)) (1_n ⊗ I_n) v."""
+    n = E.shape[0]
+    select = b.diag_mat(b.vec(b.identity(n)))
+    return b.mul(select, b.kron(b.ones((n, 1)), b.identity(n)), J(E.arg))
+
+
+def vec_diag_vec(E, J, key):
+    """diag(A) = (A .* I) 1_n, so diag(A) = (1_n^T ⊗ I_n) diag(vec(I)) vec(A)."""
+    n = E.shape[0]
+    select = b.diag_mat(b.vec(b.identity(n)))
+    return b.mul(b.kron(b.ones((1, n)), b.identity(n)), select, J(E.arg))
+
+
 RULES = {
-    Add: lambda E, J, key: b.add(*[J(t) for t in E.terms if key in t.free]),  # vec(A + B) = vec A + vec B
+    Add: lambda E, J, key: b.add(*[J(t) for t in E.terms if t.has_diff]),  # vec(A + B) = vec A + vec B
     MatMul: vec_product,
     Transpose: lambda E, J, key: b.mul(b.commutation(*E.arg.shape), J(E.arg)),  # vec(F^T) = K vec(F)
     Hadamard: vec_hadamard,
-    Trace: lambda E, J, key: b.mul(b.transpose(b.vec(b.identity(E.arg.shape[0]))), J(E.arg)),  # tr F = vec(I)^T vec F
+    Trace: vec_trace,
     Sum: lambda E, J, key: b.mul(b.transpose(b.ones((size(E.arg.shape), 1))), J(E.arg)),  # sum F = 1^T vec F
     Vec: lambda E, J, key: J(E.arg),
     Unvec: lambda E, J, key: J(E.arg),
+    DiagMat: vec_diag_mat,
+    DiagVec: vec_diag_vec,
 }
 
 
@@ -60,6 +93,6 @@ def vec_jacobian(dF: Expr, dx: Differential) -> Expr:
                 f"no Kronecker form for the vec of {to_text(E)}; use --format index for this derivative")
         return rule(E, J, key)
 
-    if key not in dF.free:
+    if not dF.has_diff:
         return b.zero((size(dF.shape), n))
     return J(dF)
