@@ -231,8 +231,8 @@ def relative_error(a: float, b: float) -> float:
 
 def directional_check(f: Expr, x: Var, G: Expr, rng, env=None, sizes=None, h=1e-5) -> float:
     """|G : V - (f(X + hV) - f(X - hV)) / 2h|, relative, for a random V."""
-    if env is None:
-        env, sizes = random_env([f, G], rng)
+    if env is None:  # x too: G may not involve it (a linear f), and f may not either
+        env, sizes = random_env([f, G, x], rng)
     xs = tuple(dim_value(d, sizes) for d in x.shape)
     V = rng.standard_normal(xs)
     g = evaluate(G, env, sizes)
@@ -251,8 +251,8 @@ def jacobian_check(F: Expr, x: Var, J: Expr, rng, env=None, sizes=None, h=1e-5) 
     """|J vec(V) - vec(F(X + hV) - F(X - hV)) / 2h|, relative (2-norm), for a
     random V; J is d vec(F) / d vec(X)^T.  A gradient check is the case of a
     scalar F with J = vec(G)^T."""
-    if env is None:
-        env, sizes = random_env([F, J], rng)
+    if env is None:  # x too: the gradient of a linear f does not involve it
+        env, sizes = random_env([F, J, x], rng)
     xs = tuple(dim_value(d, sizes) for d in x.shape)
     V = rng.standard_normal(xs)
     analytic = evaluate(J, env, sizes) @ _vec(V)

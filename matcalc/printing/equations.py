@@ -3,7 +3,8 @@
               ∂f/∂X^T = G^T                  (numerator)
   jacobian    ∂vec(F)/∂vec(X)^T = J          (numerator; ∂F/∂x^T for vectors)
               ∂vec(F)^T/∂vec(X) = J^T        (denominator)
-  hessian     ∂²f/∂vec(X)∂vec(X)^T = H       (∂²f/∂x∂x^T for a vector)
+  hessian     ∂²f/∂vec(X)∂vec(X)^T = H       (∂²f/∂x∂x^T for a vector, ∂²f/∂α² for a scalar)
+A scalar is its own transpose, so a scalar f, F or x carries no ^T.
 """
 from __future__ import annotations
 
@@ -31,16 +32,21 @@ def lhs(result, latex: bool = False) -> str:
     else:
         frac = lambda a, b: f"{a}/{b}"  # noqa: E731
         d, d2 = "∂", "∂²"
+    # a scalar is its own transpose: no ^T on a scalar f, F or x
+    xT = "" if xshape == (1, 1) else T
     if result.kind == "gradient":
-        return frac(d + "f", d + x + ("" if result.layout == "denominator" else T))
+        return frac(d + "f", d + x + ("" if result.layout == "denominator" else xT))
     if result.kind == "hessian":
+        if xshape == (1, 1):
+            return frac(d2 + "f", d + x + ("^2" if latex else "²"))
         v = _vec(x, xshape, latex)
         return frac(d2 + "f", d + v + (r" \, " if latex else " ") + d + v + T)
     F = _vec("F", result.f.shape, latex)
+    FT = "" if result.f.shape == (1, 1) else T
     v = _vec(x, xshape, latex)
     if result.layout == "numerator":
-        return frac(d + F, d + v + T)
-    return frac(d + F + T, d + v)
+        return frac(d + F, d + v + xT)
+    return frac(d + F + FT, d + v)
 
 
 def equation(result, latex: bool = False) -> str:

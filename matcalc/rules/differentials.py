@@ -12,13 +12,22 @@ from ..expr import (
 from ..functions import derivative
 
 
+def _holds_differential(e: Expr) -> bool:
+    return isinstance(e, Differential) or any(_holds_differential(c) for c in e.children())
+
+
 def _product_rule(factors, d, build):
-    """d(F1 F2 ... Fk) = sum_i F1 .. dFi .. Fk (order kept)."""
+    """d(F1 F2 ... Fk) = sum_i F1 .. dFi .. Fk (order kept).  In a second
+    differential (another factor already holds a dX) a sum dFi is spread out, so
+    that d2f reads as a sum of bilinear terms: dX (A dX + dX B) = dX A dX + dX dX B."""
     terms = []
     for i, f in enumerate(factors):
         df = d(f)
-        if not b.is_zero(df):
-            terms.append(build(*factors[:i], df, *factors[i + 1:]))
+        if b.is_zero(df):
+            continue
+        others = factors[:i] + factors[i + 1:]
+        spread = isinstance(df, Add) and any(_holds_differential(g) for g in others)
+        terms.extend(build(*factors[:i], t, *factors[i + 1:]) for t in (df.terms if spread else (df,)))
     return terms
 
 

@@ -90,7 +90,8 @@ def vec_jacobian(dF: Expr, dx: Differential) -> Expr:
         rule = RULES.get(type(E))
         if rule is None:
             raise UnsupportedError(
-                f"no Kronecker form for the vec of {to_text(E)}; use --format index for this derivative")
+                f"no Kronecker form for the vec of {to_text(E)} in dF = {to_text(dF)}; "
+                "matcalc cannot write this Jacobian as a matrix")
         return rule(E, J, key)
 
     if not dF.has_diff:
