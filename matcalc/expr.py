@@ -40,13 +40,24 @@ def dim_key(d: Dim):
 
 
 class Expr:
-    """Base of all nodes.  Subclasses are frozen dataclasses with eq=False;
-    equality and hashing go through ``key``, computed once per node."""
+    """Base of all nodes: immutable, positional fields named in ``_fields``.
+    Equality and hashing go through ``key``, computed once per node.  (Plain
+    classes rather than dataclasses: two dozen generated classes cost a
+    noticeable share of the command's start-up.)"""
 
+    _fields: tuple = ()
     rank = 0  # orders node classes in canonical sorting
 
+    def __init__(self, *args):
+        if len(args) != len(self._fields):
+            raise TypeError(f"{type(self).__name__} takes {len(self._fields)} arguments")
+        self.__dict__.update(zip(self._fields, args))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
     def fields(self):
-        raise NotImplementedError
+        return tuple(self.__dict__[f] for f in self._fields)
 
     @cached_property
     def key(self):
@@ -131,43 +142,27 @@ def _atom_key(x):
 # --- leaves -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Num(Expr):
     """A rational scalar constant."""
-
-    value: Fraction
+    _fields = ('value',)
     rank = 0
     shape = SCALAR
 
-    def fields(self):
-        return (self.value,)
 
-
-@dataclass(frozen=True, eq=False, repr=False)
 class Var(Expr):
     """A named variable of a given shape."""
-
-    name: str
-    shape: Shape
+    _fields = ('name', 'shape')
     rank = 1
-
-    def fields(self):
-        return (self.name, self.shape)
 
     @cached_property
     def free(self):
         return frozenset((self.name,))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Differential(Expr):
     """dX: the differential of a variable; constant for a second differential."""
-
-    var: Var
+    _fields = ('var',)
     rank = 2
-
-    def fields(self):
-        return (self.var,)
 
     @property
     def shape(self):
@@ -178,53 +173,32 @@ class Differential(Expr):
         return frozenset((DIFF + self.var.name,))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Identity(Expr):
     """The n x n identity matrix I."""
-
-    n: Dim
+    _fields = ('n',)
     rank = 3
-
-    def fields(self):
-        return (self.n,)
 
     @property
     def shape(self):
         return (self.n, self.n)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Ones(Expr):
     """The all-ones matrix (the identity of the Hadamard product)."""
-
-    shape: Shape
+    _fields = ('shape',)
     rank = 4
 
-    def fields(self):
-        return (self.shape,)
 
-
-@dataclass(frozen=True, eq=False, repr=False)
 class Zero(Expr):
     """The zero matrix of a shape."""
-
-    shape: Shape
+    _fields = ('shape',)
     rank = 5
 
-    def fields(self):
-        return (self.shape,)
 
-
-@dataclass(frozen=True, eq=False, repr=False)
 class Commutation(Expr):
     """K_{m,n}: the mn x mn permutation with K vec(A) = vec(A^T) for A m x n."""
-
-    m: Dim
-    n: Dim
+    _fields = ('m', 'n')
     rank = 25
-
-    def fields(self):
-        return (self.m, self.n)
 
     @property
     def shape(self):
@@ -237,15 +211,10 @@ class Commutation(Expr):
 # --- unary structural -------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Transpose(Expr):
     """A^T; canonical form keeps it on atoms only."""
-
-    arg: Expr
+    _fields = ('arg',)
     rank = 6
-
-    def fields(self):
-        return (self.arg,)
 
     @property
     def shape(self):
@@ -253,121 +222,77 @@ class Transpose(Expr):
         return (c, r)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Inverse(Expr):
     """A^{-1} of a square matrix."""
-
-    arg: Expr
+    _fields = ('arg',)
     rank = 7
 
-    def fields(self):
-        return (self.arg,)
-
     @property
     def shape(self):
         return self.arg.shape
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class MatPow(Expr):
     """A^k, k >= 2, of a square matrix (A may be an inverse)."""
-
-    base: Expr
-    exp: int
+    _fields = ('base', 'exp')
     rank = 8
-
-    def fields(self):
-        return (self.base, self.exp)
 
     @property
     def shape(self):
         return self.base.shape
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Apply(Expr):
     """An element-wise function f(A) (a scalar function when A is 1 x 1)."""
-
-    fn: str
-    arg: Expr
+    _fields = ('fn', 'arg')
     rank = 9
-
-    def fields(self):
-        return (self.fn, self.arg)
 
     @property
     def shape(self):
         return self.arg.shape
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class EPow(Expr):
     """A.^p, the element-wise power of a non-scalar A."""
-
-    base: Expr
-    exp: Fraction
+    _fields = ('base', 'exp')
     rank = 10
-
-    def fields(self):
-        return (self.base, self.exp)
 
     @property
     def shape(self):
         return self.base.shape
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Pow(Expr):
     """s^p for a scalar s (p rational, not 0 or 1)."""
-
-    base: Expr
-    exp: Fraction
+    _fields = ('base', 'exp')
     rank = 11
     shape = SCALAR
 
-    def fields(self):
-        return (self.base, self.exp)
 
-
-@dataclass(frozen=True, eq=False, repr=False)
 class DiagMat(Expr):
     """diag(v): the diagonal matrix of a column vector."""
-
-    arg: Expr
+    _fields = ('arg',)
     rank = 12
-
-    def fields(self):
-        return (self.arg,)
 
     @property
     def shape(self):
         return (self.arg.shape[0], self.arg.shape[0])
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class DiagVec(Expr):
     """diag(A): the column vector of the diagonal of a square matrix."""
-
-    arg: Expr
+    _fields = ('arg',)
     rank = 13
-
-    def fields(self):
-        return (self.arg,)
 
     @property
     def shape(self):
         return (self.arg.shape[0], 1)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Vec(Expr):
     """vec(A): the columns of A stacked into one column vector."""
-
-    arg: Expr
+    _fields = ('arg',)
     rank = 14
-
-    def fields(self):
-        return (self.arg,)
 
     @property
     def shape(self):
@@ -377,108 +302,67 @@ class Vec(Expr):
         return (dim_mul(r, c), 1)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Unvec(Expr):
     """unvec(v, m, n): the inverse of vec, column-major."""
-
-    arg: Expr
-    shape: Shape
+    _fields = ('arg', 'shape')
     rank = 15
-
-    def fields(self):
-        return (self.arg, self.shape)
 
 
 # --- scalar-valued ----------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Trace(Expr):
     """tr(A) of a square matrix."""
-
-    arg: Expr
+    _fields = ('arg',)
     rank = 16
     shape = SCALAR
 
-    def fields(self):
-        return (self.arg,)
 
-
-@dataclass(frozen=True, eq=False, repr=False)
 class Det(Expr):
     """det(A)."""
-
-    arg: Expr
+    _fields = ('arg',)
     rank = 17
     shape = SCALAR
 
-    def fields(self):
-        return (self.arg,)
 
-
-@dataclass(frozen=True, eq=False, repr=False)
 class LogDet(Expr):
     """logdet(A) = log(det(A))."""
-
-    arg: Expr
+    _fields = ('arg',)
     rank = 18
     shape = SCALAR
 
-    def fields(self):
-        return (self.arg,)
 
-
-@dataclass(frozen=True, eq=False, repr=False)
 class Sum(Expr):
     """sum(A): the sum of all entries."""
-
-    arg: Expr
+    _fields = ('arg',)
     rank = 19
     shape = SCALAR
 
-    def fields(self):
-        return (self.arg,)
 
-
-@dataclass(frozen=True, eq=False, repr=False)
 class Norm(Expr):
     """norm(A): Euclidean norm of a vector, Frobenius norm of a matrix."""
-
-    arg: Expr
+    _fields = ('arg',)
     rank = 20
     shape = SCALAR
-
-    def fields(self):
-        return (self.arg,)
 
 
 # --- n-ary ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Hadamard(Expr):
     """A .* B .* ...: sorted factors, none scalar, none Ones."""
-
-    factors: Tuple[Expr, ...]
+    _fields = ('factors',)
     rank = 21
-
-    def fields(self):
-        return (self.factors,)
 
     @property
     def shape(self):
         return self.factors[0].shape
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Kron(Expr):
     """kron(A, B, ...): the Kronecker product, no scalar factors."""
-
-    factors: Tuple[Expr, ...]
+    _fields = ('factors',)
     rank = 22
-
-    def fields(self):
-        return (self.factors,)
 
     @cached_property
     def shape(self):
@@ -490,7 +374,6 @@ class Kron(Expr):
         return (r, c)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class MatMul(Expr):
     """coeff * (scalar factors) * (chain of non-scalar factors).
 
@@ -498,14 +381,8 @@ class MatMul(Expr):
     non-product factors; the chain has no proper sub-chain that is 1 x 1.
     A 1 x 1 chain with coeff 1 and no scalars is an inner product such as
     x^T A y, stored in the orientation that ``build`` picks as canonical."""
-
-    coeff: Fraction
-    scalars: Tuple[Expr, ...]
-    chain: Tuple[Expr, ...]
+    _fields = ('coeff', 'scalars', 'chain')
     rank = 23
-
-    def fields(self):
-        return (self.coeff, self.scalars, self.chain)
 
     @property
     def shape(self):
@@ -514,15 +391,10 @@ class MatMul(Expr):
         return (self.chain[0].shape[0], self.chain[-1].shape[1])
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Add(Expr):
     """A sum of at least two terms of one shape, like terms collected."""
-
-    terms: Tuple[Expr, ...]
+    _fields = ('terms',)
     rank = 24
-
-    def fields(self):
-        return (self.terms,)
 
     @property
     def shape(self):

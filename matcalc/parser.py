@@ -56,8 +56,10 @@ def _parser():
     if _PARSER is None:
         from lark import Lark
 
+        # cache=True keeps the built LALR tables in the temp directory, keyed by
+        # the grammar's hash: later processes load them instead of rebuilding.
         _PARSER = Lark(grammar_text(), parser="lalr", lexer="contextual",
-                       propagate_positions=True, maybe_placeholders=False)
+                       propagate_positions=True, maybe_placeholders=False, cache=True)
     return _PARSER
 
 
