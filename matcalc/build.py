@@ -6,6 +6,8 @@ Canonical form, in brief:
     a 1 x 1 sub-chain such as x^T A y becomes a scalar factor;
   * adjacent powers of one square base merge: X X^{-1} = I, X X = X^2;
   * transposes sit on atoms only: (A B)^T = B^T A^T, (X^{-1})^T = X^{-T};
+    an element-wise node takes it outside rather than make its operands
+    rows: tanh(W x)^T, not tanh(x^T W^T);
   * like terms of a sum are collected, sums are flattened and sorted;
   * a scalar equal to its transpose (x^T A y = y^T A^T x) and a trace equal
     under rotation (tr(A B) = tr(B A)) are stored in one chosen orientation;
@@ -327,14 +329,10 @@ def transpose(e: Expr) -> Expr:
         return inverse(transpose(e.arg))
     if t is MatPow:
         return MatPow(transpose(e.base), e.exp)
-    if t is Hadamard:
-        return hadamard(*[transpose(f) for f in e.factors])
+    if t in ELEMENTWISE:
+        return min(Transpose(e), _flip(e), key=_orientation)
     if t is Kron:
         return kron(*[transpose(f) for f in e.factors])
-    if t is Apply:
-        return apply(e.fn, transpose(e.arg))
-    if t is EPow:
-        return epow(transpose(e.base), e.exp)
     raise InternalShapeError(f"no transpose rule for {t.__name__}")
 
 
@@ -373,7 +371,13 @@ def hadamard(*factors: Expr) -> Expr:
     outer: list = []
     items: list = []
     for f in factors:
-        for g in f.factors if isinstance(f, Hadamard) else (f,):
+        if isinstance(f, Hadamard):
+            parts = f.factors
+        elif isinstance(f, Transpose) and isinstance(f.arg, Hadamard):  # (A .* B)^T = A^T .* B^T
+            parts = [transpose(x) for x in f.arg.factors]
+        else:
+            parts = (f,)
+        for g in parts:
             if g.shape == SCALAR:
                 outer.append(g)
             elif g.shape != shape:
@@ -390,20 +394,25 @@ def hadamard(*factors: Expr) -> Expr:
                 items.append(g)
     exps: dict = {}
     for g in items:
-        base, p = (g.base, g.exp) if isinstance(g, EPow) else (g, Fraction(1))
+        if isinstance(g, EPow):
+            base, p = g.base, g.exp
+        elif isinstance(g, Transpose) and isinstance(g.arg, EPow):  # (A.^p)^T = (A^T).^p
+            base, p = transpose(g.arg.base), g.arg.exp
+        else:
+            base, p = g, Fraction(1)
         exps[base] = exps.get(base, 0) + p
     merged = []
     for base, p in exps.items():
         if p == 0:
             continue
-        merged.append(base if p == 1 else EPow(base, Fraction(p)))
+        merged.append(base if p == 1 else _oriented(EPow(base, Fraction(p))))
     merged.sort(key=lambda g: g.key)
     if not merged:
         inner = Ones(shape)
     elif len(merged) == 1:
         inner = merged[0]
     else:
-        inner = Hadamard(tuple(merged))
+        inner = _oriented(Hadamard(tuple(merged)))
     return mul(*outer, inner)
 
 
@@ -420,6 +429,8 @@ def epow(e: Expr, p) -> Expr:
         return e
     if isinstance(e, Zero) and p > 0:
         return e
+    if isinstance(e, Transpose) and isinstance(e.arg, ELEMENTWISE):  # (A^T).^p = (A.^p)^T
+        return transpose(epow(e.arg, p))
     if isinstance(e, EPow) and (p.denominator == 1 or e.exp.denominator == 1 and e.exp % 2 == 1):
         return epow(e.base, e.exp * p)
     if isinstance(e, Hadamard) and p.denominator == 1:
@@ -427,7 +438,7 @@ def epow(e: Expr, p) -> Expr:
     if isinstance(e, MatMul) and (e.coeff != 1 or e.scalars) and p.denominator == 1:
         return mul(power(Num(e.coeff), p), *[power(s, p) for s in e.scalars],
                    epow(_product(1, (), e.chain), p))
-    return EPow(e, p)
+    return _oriented(EPow(e, p))
 
 
 def apply(fn: str, e: Expr) -> Expr:
@@ -439,8 +450,37 @@ def apply(fn: str, e: Expr) -> Expr:
     if fn == "log" and isinstance(e, Add) and len(e.terms) == 2:  # log(1 + exp(u)) = softplus(u)
         one, other = sorted(e.terms, key=lambda t: not (t == ONE or isinstance(t, Ones)))
         if (one == ONE or isinstance(one, Ones)) and isinstance(other, Apply) and other.fn == "exp":
-            return Apply("softplus", other.arg)
-    return Apply(fn, e)
+            return _oriented(Apply("softplus", other.arg))
+    return _oriented(Apply(fn, e))
+
+
+# An element-wise node commutes with transposition: f(A^T) = f(A)^T,
+# (A^T).^p = (A.^p)^T, A^T .* B^T = (A .* B)^T.  Of the two ways to write the
+# same matrix, the canonical one keeps the node's operands columns rather than
+# rows, then shows fewer transposes, then puts the transpose outside:
+# tanh(W x)^T, not tanh(x^T W^T); (a .* b)^T, not a^T .* b^T.
+ELEMENTWISE = (Apply, EPow, Hadamard)
+
+
+def _flip(e: Expr) -> Expr:
+    """The element-wise node e with its operands transposed (its value is e^T)."""
+    if isinstance(e, Apply):
+        return Apply(e.fn, transpose(e.arg))
+    if isinstance(e, EPow):
+        return EPow(transpose(e.base), e.exp)
+    return Hadamard(tuple(sorted((transpose(f) for f in e.factors), key=lambda g: g.key)))
+
+
+def _orientation(e: Expr):
+    node = e.arg if isinstance(e, Transpose) else e
+    return (node.shape[0] == 1 and node.shape[1] != 1, count_transposes(e), e.key)
+
+
+def _oriented(e: Expr) -> Expr:
+    """e or (flipped e)^T, whichever is canonical (see ELEMENTWISE)."""
+    if e.shape == SCALAR:
+        return e
+    return min(e, Transpose(_flip(e)), key=_orientation)
 
 
 # --- Kronecker ---------------------------------------------------------------------

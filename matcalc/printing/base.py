@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..expr import SCALAR, Add, Identity, Inverse, MatMul, Num, Ones, Pow, Transpose
+from ..expr import SCALAR, Add, EPow, Hadamard, Identity, Inverse, MatMul, Num, Ones, Pow, Transpose
 
 PREC_ADD, PREC_FROB, PREC_NEG, PREC_MUL, PREC_POW, PREC_ATOM = 10, 12, 15, 20, 30, 40
 
@@ -16,6 +16,7 @@ PREC_ADD, PREC_FROB, PREC_NEG, PREC_MUL, PREC_POW, PREC_ATOM = 10, 12, 15, 20, 3
 class Printer:
     transpose_token = "^T"
     hadamard_token = " .* "
+    ediv_token = " ./ "
 
     def doprint(self, e) -> str:
         return self.p(e)[0]
@@ -174,7 +175,11 @@ class Printer:
         return "K_{%s,%s}" % (e.m, e.n), PREC_ATOM
 
     def _print_Hadamard(self, e):
-        return self.hadamard_token.join(self.wrap(f, PREC_POW) for f in e.factors), PREC_MUL
+        """A .* B.^-2 prints as A ./ B.^2."""
+        num = [self.wrap(f, PREC_POW) for f in e.factors if not _reciprocal(f)]
+        den = [self.wrap(_epow(f.base, -f.exp), PREC_POW) for f in e.factors if _reciprocal(f)]
+        text = self.hadamard_token.join(num) if num else "1"
+        return "".join([text] + [self.ediv_token + d for d in den]), PREC_MUL
 
     # --- products and sums ------------------------------------------------------------
     def _den_compound(self, den) -> bool:
@@ -194,6 +199,8 @@ class Printer:
                 den.append(s.base if s.exp == -1 else Pow(s.base, -s.exp))
             else:
                 num.append(self.scalar_factor(s, alone=len(e.scalars) == 1 and not e.chain))
+        if sign and not num and not den and len(e.chain) == 1 and isinstance(e.chain[0], Hadamard):
+            return sign + self.p(e.chain[0])[0], PREC_NEG  # -(a .* b) = -a .* b
         num.extend(self.wrap(f, PREC_POW) for f in e.chain)
         text = self.join_product(num) if num else "1"
         if den:
@@ -219,7 +226,8 @@ class Printer:
             if count_transposes(t) < count_transposes(e):
                 return self.paren(self.p(t)[0]) + self.transpose_token, PREC_POW
         out = []
-        terms = sorted(e.terms, key=_is_negative)  # positive terms first: x - m, not -m + x
+        # positive terms first (x - m, not -m + x); then numbers, products, the rest (1 + W x + b)
+        terms = sorted(e.terms, key=lambda t: (_is_negative(t), _term_class(_broadcast_scalar(t))))
         for i, t in enumerate(terms):
             t = _broadcast_scalar(t)
             negative = (isinstance(t, MatMul) and t.coeff < 0) or (isinstance(t, Num) and t.value < 0)
@@ -231,6 +239,20 @@ class Printer:
             else:
                 out.append(("" if i == 0 else " + ") + self.wrap(t, PREC_ADD + 1))
         return "".join(out), PREC_ADD
+
+
+def _term_class(t) -> int:
+    return 0 if isinstance(t, Num) else (1 if isinstance(t, MatMul) else 2)
+
+
+def _reciprocal(f) -> bool:
+    return isinstance(f, EPow) and f.exp < 0
+
+
+def _epow(base, exp):
+    from ..build import epow
+
+    return epow(base, exp)
 
 
 def _is_negative(t) -> bool:

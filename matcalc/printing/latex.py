@@ -21,6 +21,7 @@ OPERATORS = {"tr": r"\operatorname{tr}", "det": r"\det", "logdet": r"\log\det", 
 class LatexPrinter(Printer):
     transpose_token = r"^{\top}"
     hadamard_token = r" \odot "
+    ediv_token = r" \oslash "
     latex = True
 
     def paren(self, text):

@@ -1,13 +1,13 @@
 """Presentation: make a result read like a textbook's without changing its
 value.  Common factors of a sum come out (A x + A^T x = (A + A^T) x) and a
-common coefficient comes out of a sum (2 A + 2 B = 2 (A + B))."""
+common coefficient or scalar factor comes out of a sum (2 A + 2 B = 2 (A + B))."""
 from __future__ import annotations
 
 from fractions import Fraction
 from math import gcd
 
 from .. import build as b
-from ..expr import Add, Expr, Kron, MatMul
+from ..expr import Add, Expr, Kron, MatMul, Num, Unvec
 
 
 def _parts(t: Expr):
@@ -74,23 +74,81 @@ def merge_kron_terms(terms):
     return terms
 
 
+def _scalar_factors(t: Expr) -> list:
+    """The scalar factors of a term, without its numeric coefficient."""
+    if isinstance(t, MatMul):
+        extra = [b._product(1, (), t.chain)] if t.chain and t.shape == (1, 1) else []
+        return list(t.scalars) + extra
+    if t.shape == (1, 1) and not isinstance(t, Num):
+        return [t]
+    return []
+
+
+def _common_scalars(terms) -> list:
+    """The scalar factors that every term has (s A + s B: [s])."""
+    common = _scalar_factors(terms[0])
+    for t in terms[1:]:
+        rest = _scalar_factors(t)
+        keep = []
+        for s in common:
+            if s in rest:
+                rest.remove(s)
+                keep.append(s)
+        common = keep
+    return common
+
+
+def _without(t: Expr, c: Fraction, scalars) -> Expr:
+    """t / (c * product of scalars), for scalars that are factors of t."""
+    if isinstance(t, MatMul):
+        rest = list(t.scalars)
+        chain = list(t.chain)
+        for s in scalars:
+            if s in rest:
+                rest.remove(s)
+            else:  # the inner product of a scalar chain
+                chain = []
+        return b.mul(b.num(t.coeff / c), *rest, *chain)
+    if scalars:
+        return b.num(1 / c)
+    return b.scale(1 / c, t)
+
+
 def pull_coefficient(e: Add) -> Expr:
-    """2 A + 4 B = 2 (A + 2 B); -A - B = -(A + B)."""
+    """2 A + 4 B = 2 (A + 2 B); A / 2 + B / 2 = (A + B) / 2; -A - B = -(A + B);
+    s A + s B = s (A + B) for a scalar factor s of every term."""
     coeffs = [b.split_coeff(t)[0] for t in e.terms]
-    common = 1
-    if all(c.denominator == 1 for c in coeffs):
-        common = 0
+    common = Fraction(1)
+    if len({c.denominator for c in coeffs}) == 1:
+        g = 0
         for c in coeffs:
-            common = gcd(common, c.numerator)
-    common = Fraction(common)
+            g = gcd(g, c.numerator)
+        common = Fraction(g, coeffs[0].denominator)
     if all(c < 0 for c in coeffs):
         common = -common
-    if common in (0, 1):
+    shared = _common_scalars(e.terms)
+    if common == 1 and not shared:
         return e
-    return b.mul(b.num(common), b.add(*[b.scale(1 / common, t) for t in e.terms]))
+    return b.mul(b.num(common), *shared, b.add(*[_without(t, common, shared) for t in e.terms]))
+
+
+def unvec_kron(e: Unvec) -> Expr:
+    """unvec((A ⊗ B) v) = B unvec(v) A^T (Roth's column lemma), so
+    unvec((A ⊗ B) vec(X)) = B X A^T."""
+    arg = e.arg
+    if not (isinstance(arg, MatMul) and len(arg.chain) == 2 and isinstance(arg.chain[0], Kron)
+            and len(arg.chain[0].factors) == 2):
+        return e
+    A, B = arg.chain[0].factors
+    if e.shape != (B.shape[0], A.shape[0]):
+        return e
+    inner = b.unvec(arg.chain[1], (B.shape[1], A.shape[1]))
+    return b.mul(b.num(arg.coeff), *arg.scalars, B, inner, b.transpose(A))
 
 
 def tidy(e: Expr) -> Expr:
-    """Apply factor_sum to every sum, innermost first."""
+    """Apply factor_sum to every sum and unvec_kron to every unvec, innermost first."""
     e = b.map_children(e, tidy)
+    if isinstance(e, Unvec):
+        return unvec_kron(e)
     return factor_sum(e) if isinstance(e, Add) else e
