@@ -220,8 +220,8 @@ class Evaluator:
         else:
             value = self.env[f.name]
         value = np.asarray(value, dtype=float)
-        array = value.reshape(value.shape[0]) if len(f.idx) == 1 else (
-            value.reshape(()) if not f.idx else value)
+        # a dimension of size 1 carries no index: X_l of a 1 x n matrix is X[0, l]
+        array = value.reshape(-1) if len(f.idx) == 1 else (value.reshape(()) if not f.idx else value)
         for ix, d in zip(f.idx, array.shape):
             assert self.dims.setdefault(ix, d) == d, f"index {ix} has two sizes"
         return array, f.idx
