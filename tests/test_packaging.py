@@ -89,10 +89,11 @@ assert repo not in here.parents, f"imported the source tree: {here}"
 assert all(Path(p or ".").resolve() != repo for p in sys.path), "the repository is on sys.path"
 grammar = parser.grammar_path().resolve()
 assert grammar == here.parent / "grammar" / "matcalc.lark", grammar
+from matcalc.printing.text import to_text
 e = matcalc.parse("w^T L M N x + tr(A (B + C)) + x'*A*x")
 r = matcalc.grad("w^T L M N x", wrt="M")
 print(r.text())
-print(matcalc.parse(r.text()) == r.expr)
+print(to_text(matcalc.parse(r.text())) == r.text())
 """
     done = _run([sys.executable, "-c", script, str(REPO)], cwd)
     assert done.returncode == 0, done.stderr

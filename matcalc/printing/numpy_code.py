@@ -4,10 +4,11 @@ The module imports only numpy (as ``_np``); user names are parameters and
 never reach any other position in the code.  A name that is a Python keyword
 (``lambda``, ``in``, ``None``) gets trailing underscores until it clashes with
 no other name (``lambda_``); user names never start with an underscore, so
-``_np``, ``_value`` and ``_dim_n`` cannot clash either.  Every value is a 2-D array inside the function (vectors are
-columns, scalars 1 x 1); the return value has the shape of the result, with
-vectors 1-D and scalars floats.  Matrix chains are multiplied in the order
-that costs least when every symbolic dimension is large (vectors first).
+``_np``, ``_value`` and ``_dim_n`` cannot clash either.  Every value is a 2-D
+array inside the function (vectors are columns, scalars 1 x 1); the return
+value has the shape of the result, with vectors 1-D and scalars floats.
+Matrix chains are multiplied in the order that costs least when every
+symbolic dimension is large (vectors first).
 """
 from __future__ import annotations
 
