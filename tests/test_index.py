@@ -384,7 +384,7 @@ CASES = [
     ("hessian", "norm(X - U V^T)^2", "U", {"X": "m,n", "U": "m,r", "V": "n,r"}, None),
     ("hessian", "logdet(S) + tr(S^{-1} C)", "S", {"S": "n,n", "C": "n,n"}, None),
     ("hessian", "tr(X^T X X^T X)", "X", {"X": "m,n"}, None),
-    ("hessian", "alpha^2 x^T x", "alpha", {"x": "n"}, "∂²f/∂alpha∂alpha = 2 x_p x_p"),
+    ("hessian", "alpha^2 x^T x", "alpha", {"x": "n"}, "∂²f/∂alpha² = 2 x_p x_p"),
     ("hessian", "w^T L M N x", "M", LMN, "∂²f/∂M_ij∂M_kl = 0"),
 ]
 
@@ -462,6 +462,19 @@ def test_latex_index_forms():
                                    r"-\left( X^{-1} \right)_{jk} \left( X^{-1} \right)_{li}")
     r = matcalc.jacobian("exp(A x)", "x")
     assert r.index(latex=True) == r"\frac{\partial F_{i}}{\partial x_{k}} = \exp\left( A_{ip} x_{p} \right) A_{ik}"
+    # opaque pieces go through the LaTeX printer; powers of inner sums get braced exponents
+    r = matcalc.jacobian("X^{-T}", "X")
+    assert r.index(latex=True).endswith(r"= -\left( X^{-\top} \right)_{il} \left( X^{-\top} \right)_{kj}")
+    r = matcalc.jacobian("sqrt(X)", "X")
+    assert r.index(latex=True).endswith(r"\left( X_{ij} \right)^{-1/2}")
+    r = matcalc.hessian("norm(x)", "x")
+    assert r.index(latex=True) == (r"\frac{\partial^2 f}{\partial x_{i} \, \partial x_{k}} = "
+                                   r"-\left( \left\| x \right\| \right)^{-3} x_{i} x_{k} "
+                                   r"+ \left( \left\| x \right\| \right)^{-1} \delta_{ik}")
+    assert "operatorname{}" not in r.index(latex=True)
+    r = matcalc.hessian("alpha^2 x^T x", "alpha")
+    assert r.index() == "∂²f/∂alpha² = 2 x_p x_p"
+    assert r.index(latex=True) == r"\frac{\partial^2 f}{\partial \alpha^2} = 2 x_{p} x_{p}"
 
 
 @pytest.mark.parametrize("argv, line", [

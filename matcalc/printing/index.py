@@ -31,6 +31,7 @@ Ix = Optional[str]
 class Sym:
     name: str
     idx: Tuple[str, ...]
+    expr: Optional[Expr] = None  # an opaque matrix or scalar, printed whole: (X^{-1})_ik, det(X)
 
 
 @dataclass
@@ -139,7 +140,7 @@ class IndexBuilder:
 
     def _opaque(self, e, idx):
         name = "(" + to_text(e) + ")"
-        return [(Fraction(1), [Sym(name, tuple(i for i in idx if i is not None))])]
+        return [(Fraction(1), [Sym(name, tuple(i for i in idx if i is not None), e)])]
 
     _Inverse = _opaque
 
@@ -151,7 +152,7 @@ class IndexBuilder:
         return _multiply([self.terms(e.base, (bounds[k], bounds[k + 1])) for k in range(e.exp)])
 
     def _scalar_fn(self, e, idx):
-        return [(Fraction(1), [Sym(to_text(e), ())])]
+        return [(Fraction(1), [Sym(to_text(e), (), e)])]
 
     _Det = _LogDet = _Norm = _scalar_fn
 
@@ -243,7 +244,7 @@ def _copy(term):
 
 def _copy_factor(f):
     if isinstance(f, Sym):
-        return Sym(f.name, f.idx)
+        return Sym(f.name, f.idx, f.expr)
     if isinstance(f, Delta):
         return Delta(f.a, f.b)
     return Fn(f.head, [_copy(t) for t in f.terms], f.tail)
@@ -270,18 +271,21 @@ class Render:
 
     def factor(self, f) -> str:
         if isinstance(f, Sym):
-            if self.latex and f.name.startswith("(") and f.name.endswith(")"):
-                from ..shapes import to_expr  # noqa: F401 - names only
-                return r"\left( " + f.name[1:-1] + r" \right)" + self.sub(f.idx)
+            if self.latex and f.expr is not None:  # printed by the LaTeX printer, not as text
+                body = to_latex(f.expr)
+                return (r"\left( " + body + r" \right)" if f.name.startswith("(") else body) + self.sub(f.idx)
             return self.name(f.name) + self.sub(f.idx)
         if isinstance(f, Delta):
             return (r"\delta" if self.latex else "δ") + self.sub(tuple(sorted((f.a, f.b))))
-        head = f.head
-        if self.latex and head.endswith("("):
-            base = head[:-1]
-            head = LatexPrinter().fname(base) + r"\left( "
-            return head + self.terms(f.terms) + r" \right)" + f.tail.replace(")", "", 1)
-        return head + self.terms(f.terms) + f.tail
+        if not self.latex:
+            return f.head + self.terms(f.terms) + f.tail
+        # a function f(...) or a power (...)^p of an inner sum
+        opening = r"\left( " if f.head == "(" else LatexPrinter().fname(f.head[:-1]) + r"\left( "
+        sup = ""
+        if f.tail.startswith(")^"):
+            p = f.tail[2:]
+            sup = "^{" + (p[1:-1] if p.startswith("(") and p.endswith(")") else p) + "}"
+        return opening + self.terms(f.terms) + r" \right)" + sup
 
     def term(self, coeff, factors) -> str:
         body = " ".join(self.factor(f) for f in factors)
@@ -366,6 +370,8 @@ def _partial(r, top, top_idx, x, xi, latex):
 def _partial2(r, x, xi, yi, latex):
     a = r.sub([i for i in xi if i is not None])
     b = r.sub([i for i in yi if i is not None])
+    if not a and not b:  # a scalar variable: ∂²f/∂α²
+        return r"\frac{\partial^2 f}{\partial %s^2}" % r.name(x) if latex else f"∂²f/∂{x}²"
     if latex:
         return r"\frac{\partial^2 f}{\partial %s%s \, \partial %s%s}" % (r.name(x), a, r.name(x), b)
     return f"∂²f/∂{x}{a}∂{x}{b}"
