@@ -34,6 +34,8 @@ class LatexPrinter(Printer):
             return OPERATORS[base] + primes
         if base in GREEK or base in UNICODE_GREEK:
             return "\\" + UNICODE_GREEK.get(base, base) + primes
+        if len(base) == 1:  # f(Z), f'(Z): a one-letter function is italic, like a variable
+            return base + primes
         return r"\operatorname{" + base + "}" + primes
 
     def fn(self, name, *args):

@@ -9,18 +9,21 @@ Each line is the list of pairs C : E the peeling loop held after the rule.
 """
 from __future__ import annotations
 
+from ..build import frob
 from ..expr import Num
-from .base import PREC_POW
+from .base import PREC_ADD, PREC_POW
 from .latex import LatexPrinter
 from .text import TextPrinter
 
 
 def pairs_text(pairs, printer) -> str:
-    """C1 : E1 + C2 : E2 + ...; a pair 1 : E is E."""
+    """C1 : E1 + C2 : E2 + ...; a pair 1 : E is E, and a pair of scalars
+    c : e is their product c e (the Frobenius product of 1 x 1 matrices)."""
     text = ""
     for C, E in pairs:
-        if isinstance(C, Num) and C.value == 1:
-            term = printer.wrap(E, 11) if len(pairs) > 1 else printer.p(E)[0]
+        if C.shape == (1, 1):
+            product = E if isinstance(C, Num) and C.value == 1 else frob(C, E)
+            term = printer.wrap(product, PREC_ADD + 1) if len(pairs) > 1 else printer.p(product)[0]
         else:
             term = f"{printer.wrap(C, PREC_POW)} : {printer.wrap(E, PREC_POW)}"
         if not text:
@@ -33,26 +36,37 @@ def pairs_text(pairs, printer) -> str:
 
 
 def step_rows(gradient, latex: bool = False):
-    """[(right-hand side, rule, identity)] for each step."""
-    printer = LatexPrinter() if latex else TextPrinter()
-    rows = []
+    """[(right-hand side, rule, identity, parts)] for each step, where parts is
+    [(rule, identity), ...]: a rule that changes nothing visible (in the text
+    form, so that text and LaTeX have the same rows) joins the row before it,
+    keeping its own identity."""
+    text, printer = TextPrinter(), (LatexPrinter() if latex else None)
+    rows, keys = [], []
     for s in gradient.steps:
-        rhs = pairs_text(s.pairs, printer)
-        if rows and rows[-1][0] == rhs:  # a rule that changes nothing visible
-            rows[-1] = (rhs, rows[-1][1] + "; " + s.rule, rows[-1][2])
+        key = pairs_text(s.pairs, text)
+        rhs = pairs_text(s.pairs, printer) if printer else key
+        if keys and keys[-1] == key:
+            prev = rows[-1]
+            parts = prev[3] + [(s.rule, s.identity)]
+            rows[-1] = (rhs, prev[1] + "; " + s.rule, "; ".join(i for _, i in parts if i), parts)
             continue
-        rows.append((rhs, s.rule, s.identity))
+        keys.append(key)
+        rows.append((rhs, s.rule, s.identity, [(s.rule, s.identity)]))
     return rows
+
+
+def note(parts) -> str:
+    """'rule: identity', several joined by ', then '."""
+    return ", then ".join(f"{rule}: {identity}" if identity else rule for rule, identity in parts)
 
 
 def steps_text(gradient) -> str:
     rows = step_rows(gradient)
     width = min(max(len(r[0]) for r in rows), 70)
     lines = []
-    for k, (rhs, rule, identity) in enumerate(rows):
+    for k, (rhs, _rule, _identity, parts) in enumerate(rows):
         head = "df = " if k == 0 else "   = "
-        note = rule + (f": {identity}" if identity else "")
-        lines.append(f"{head}{rhs.ljust(width)}    [{note}]")
+        lines.append(f"{head}{rhs.ljust(width)}    [{note(parts)}]")
     return "\n".join(lines)
 
 
@@ -67,7 +81,7 @@ def steps_latex(gradient) -> str:
     """An align* environment, one &= per step, the rule as a \\text annotation."""
     rows = step_rows(gradient, latex=True)
     lines = [r"\begin{align*}"]
-    for k, (rhs, rule, _identity) in enumerate(rows):
+    for k, (rhs, rule, _identity, _parts) in enumerate(rows):
         head = r"\mathrm{d}f &= " if k == 0 else "&= "
         end = r" \\" if k < len(rows) - 1 else ""
         lines.append(f"{head}{rhs} && \\text{{{latex_text(rule)}}}{end}")
