@@ -70,7 +70,8 @@ def add(*terms: Expr, shape=None) -> Expr:
     """A + B + ...; a scalar added to a matrix is broadcast (1 + X)."""
     flat = []
     for t in terms:
-        flat.extend(t.terms if isinstance(t, Add) else (t,))
+        c, rest = split_coeff(t)  # c (A + B) = c A + c B: a - (b + c) collects like terms
+        flat.extend([scale(c, x) for x in rest.terms] if isinstance(rest, Add) else (t,))
     for t in flat:
         if t.shape != SCALAR:
             shape = t.shape

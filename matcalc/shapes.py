@@ -98,13 +98,7 @@ class Unifier:
     def resolve(self, d):
         d = self.find(d)
         if isinstance(d, tuple):
-            out = 1
-            for f in d[1:]:
-                f = self.resolve(f)
-                if isinstance(f, DimVar):
-                    return ("*",) + tuple(self.resolve(x) for x in d[1:])
-                out = dim_mul(out, f)
-            return out
+            return self._product([self.resolve(f) for f in d[1:]])
         return d
 
     def unify(self, a, b) -> bool:
@@ -113,17 +107,33 @@ class Unifier:
             return True
         if isinstance(a, DimVar) or isinstance(b, DimVar):
             var, other = (a, b) if isinstance(a, DimVar) else (b, a)
-            if other == 1:
-                return False
+            if other == 1 or (isinstance(other, tuple) and var in other[2:]):
+                return False  # n = n * m needs m = 1, which an unknown never is
             self.parent[var] = other
             return True
         return False
 
     def product(self, a, b):
-        a, b = self.resolve(a), self.resolve(b)
-        if isinstance(a, DimVar) or isinstance(b, DimVar) or isinstance(a, tuple) or isinstance(b, tuple):
-            return ("*", a, b)
-        return dim_mul(a, b)
+        return self._product([self.resolve(a), self.resolve(b)])
+
+    @staticmethod
+    def _product(factors):
+        """A product in normal form: a dimension when every factor is known,
+        else ("*", known part, unknowns in creation order), flattened, so that
+        equal products compare equal (kron(A, B) and A ⊗ B have one shape)."""
+        known, unknown = 1, []
+        for f in factors:
+            for part in f[1:] if isinstance(f, tuple) else (f,):
+                if isinstance(part, DimVar):
+                    unknown.append(part)
+                else:
+                    known = dim_mul(known, part)
+        if not unknown:
+            return known
+        unknown.sort(key=lambda v: v.id)
+        if known == 1 and len(unknown) == 1:
+            return unknown[0]
+        return ("*", known) + tuple(unknown)
 
 
 # --- inference ----------------------------------------------------------------
@@ -499,9 +509,9 @@ def _lower_call(node: Syn, ctx: Context, cache: dict) -> Expr:
     base, _ = split_primes(fn)
     if base == "ones":
         return build.ones(_shape(ctx, node))
+    if base == "unvec":  # unvec(v, m, n): m and n are dimensions, not variables
+        return build.unvec(_lower(node.args[0], ctx, cache), _shape(ctx, node))
     args = [_lower(a, ctx, cache) for a in node.args]
-    if base == "unvec":
-        return build.unvec(args[0], _shape(ctx, node))
     a = args[0]
     simple = {"tr": build.trace, "det": build.det, "logdet": build.logdet, "inv": build.inverse,
               "sum": build.esum, "norm": build.norm, "vec": build.vec, "diag": build.diag}
