@@ -76,8 +76,8 @@ CASES = [
     ("A .* X", "X", {"A": "m,n", "X": "m,n"}, "diag(vec(A))", "A .* dX"),
     ("X .* Y", "X", {"X": "m,n", "Y": "m,n"}, "diag(vec(Y))", "Y .* dX"),
     ("X .* X", "X", {"X": "m,n"}, "2 diag(vec(X))", "2 (X .* dX)"),
-    ("diag(x) A", "x", {"x": "n", "A": "n,m"}, "(A^T ⊗ I_n) diag(vec(I)) (ones(n) ⊗ I_n)", "diag(dx) A"),
-    ("diag(X)", "X", {"X": "n,n"}, "(ones(1, n) ⊗ I_n) diag(vec(I))", "diag(dX)"),
+    ("diag(x) A", "x", {"x": "n", "A": "n,m"}, "(A^T ⊗ I_n) diag(vec(I_n)) (ones(n) ⊗ I_n)", "diag(dx) A"),
+    ("diag(X)", "X", {"X": "n,n"}, "(ones(1, n) ⊗ I_n) diag(vec(I_n))", "diag(dX)"),
     # --- vector functions of a vector: ordinary Jacobian matrices ---
     ("A x", "x", V2, "A", "A dx"),
     ("A x + b", "x", {"A": "m,n", "x": "n", "b": "m"}, "A", "A dx"),
@@ -102,7 +102,7 @@ CASES = [
      "W2 diag(tanh'(W1 x + b1)) (x^T ⊗ I_m)", "W2 (tanh'(W1 x + b1) .* (dW1 x))"),
     # --- scalars: a Jacobian with one row, vec(G)^T ---
     ("x^T x", "x", {"x": "n"}, "2 x^T", "2 x^T dx"),
-    ("tr(X)", "X", {"X": "n,n"}, "vec(I)^T", "tr(dX)"),
+    ("tr(X)", "X", {"X": "n,n"}, "vec(I_n)^T", "tr(dX)"),
     ("tr(A X)", "X", {"A": "n,m", "X": "m,n"}, "vec(A^T)^T", "tr(A dX)"),
     ("a^T X b", "X", {"a": "m", "X": "m,n", "b": "n"}, "vec(a b^T)^T", "a^T dX b"),
     ("tr(X^T A X)", "X", {"X": "m,n", "A": "m,m"}, "vec((A + A^T) X)^T", None),
@@ -321,3 +321,57 @@ def test_cli_unsupported_one_line(capsys):
     assert captured.out == ""
     assert len(captured.err.strip().splitlines()) == 1
     assert captured.err.startswith("matcalc: unsupported:") and "Traceback" not in captured.err
+
+
+# --- docs/derivatives.md: every example is real output ---------------------------------------------
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "derivatives.md"
+
+
+def _doc_examples():
+    import re
+
+    out = []
+    for block in re.findall(r"```console\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S):
+        cmd, expected = None, []
+        for line in block.rstrip("\n").split("\n"):
+            if line.startswith("$ "):
+                if cmd:
+                    out.append((cmd, "\n".join(expected)))
+                cmd, expected = line[2:], []
+            else:
+                expected.append(line)
+        if cmd:
+            out.append((cmd, "\n".join(expected)))
+    return out
+
+
+def _normalise(text):
+    import re
+
+    return re.sub(r"relative error [0-9.e+-]+", "relative error <E>", text.rstrip("\n"))
+
+
+@pytest.mark.parametrize("command, expected", _doc_examples(), ids=[c[:70] for c, _ in _doc_examples()])
+def test_derivatives_doc_example(command, expected, capsys):
+    import shlex
+
+    from matcalc.cli import main
+
+    args = shlex.split(command)
+    assert args[0] == "matcalc"
+    assert main(args[1:]) in (0, 2)
+    captured = capsys.readouterr()
+    assert _normalise(captured.out + captured.err) == _normalise(expected)
+
+
+def test_derivatives_doc_has_examples_and_python_session():
+    import doctest
+    import re
+
+    assert len(_doc_examples()) >= 25
+    block = re.search(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S).group(1)
+    test = doctest.DocTestParser().get_doctest(block, {}, "derivatives.md", str(DOC), 0)
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
