@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..expr import SCALAR, Add, EPow, Hadamard, Identity, Inverse, MatMul, Num, Ones, Pow, Transpose
+from ..expr import SCALAR, Add, EPow, Hadamard, Identity, Inverse, Kron, MatMul, Num, Ones, Pow, Transpose
 
 PREC_ADD, PREC_FROB, PREC_NEG, PREC_MUL, PREC_POW, PREC_ATOM = 10, 12, 15, 20, 30, 40
 
@@ -242,7 +242,7 @@ class Printer:
 
 
 def _term_class(t) -> int:
-    return 0 if isinstance(t, Num) else (1 if isinstance(t, MatMul) else 2)
+    return 0 if isinstance(t, Num) else (1 if isinstance(t, (MatMul, Hadamard, Kron)) else 2)
 
 
 def _reciprocal(f) -> bool:

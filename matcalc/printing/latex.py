@@ -13,6 +13,7 @@ GREEK = set(
 UNICODE_GREEK = dict(zip("αβγδεζηθικλμνξπρστυφχψω", (
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
     "upsilon phi chi psi omega").split()))
+ACCENTS = {"hat": r"\hat", "bar": r"\bar", "tilde": r"\tilde", "dot": r"\dot", "check": r"\check"}
 OPERATORS = {"tr": r"\operatorname{tr}", "det": r"\det", "logdet": r"\log\det", "diag": r"\operatorname{diag}",
              "vec": r"\operatorname{vec}", "sum": r"\operatorname{sum}", "exp": r"\exp", "log": r"\log",
              "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh", "sqrt": "sqrt"}
@@ -55,7 +56,12 @@ class LatexPrinter(Printer):
         elif len(stem) > 1:
             stem = r"\mathrm{" + stem + "}"
         if sub:
-            return stem + "_{" + sub.lstrip("_").replace("_", r"\_") + "}"
+            word = sub.lstrip("_")
+            if word in ACCENTS:  # x_hat is \hat{x}
+                return ACCENTS[word] + "{" + stem + "}"
+            if len(word) > 1 and word.isalpha():  # X_train: an upright word, not t r a i n
+                return stem + r"_{\mathrm{" + word + "}}"
+            return stem + "_{" + word.replace("_", r"\_") + "}"
         return stem
 
     def _print_Differential(self, e):
