@@ -242,9 +242,15 @@ class Evaluator:
         spec += "->" + "".join(self.letter(ix) for ix in out)
         return float(coeff) * np.einsum(spec, *arrays), tuple(out)
 
-    def sum(self, terms, keep):
-        """The sum of terms over the union of their free labels (broadcast)."""
-        parts = [self.term(c, fs, keep) for c, fs in terms]
+    def sum(self, terms, keep, top=False):
+        """The sum of terms over the union of their free labels (broadcast).  At
+        the top, each term has its own summed indices: p may be a row index in
+        one term and a column index in the next."""
+        parts = []
+        for c, fs in terms:
+            if top:
+                self.dims = {ix: d for ix, d in self.dims.items() if ix in keep}
+            parts.append(self.term(c, fs, keep))
         labels = sorted(set().union(*[set(ls) for _, ls in parts]))
         total = np.zeros([self.dims[ix] for ix in labels])
         for value, ls in parts:
@@ -298,7 +304,7 @@ def index_value(r, shapes, seed=0):
     letters = tuple(pattern[k] for k in keep_axes)
     dims = {ix: full[k] for k, ix in enumerate(pattern) if ix is not None}
     ev = Evaluator(env, sizes, shapes, dims)
-    value, labels = ev.sum(parse_sum(rhs), set(letters))
+    value, labels = ev.sum(parse_sum(rhs), set(letters), top=True)
     # broadcast to every free index, in the order i, j, k, l
     for ix in letters:
         if ix not in labels:
@@ -375,7 +381,7 @@ CASES = [
     ("hessian", "x^T diag(a) x", "x", {"a": "n", "x": "n"}, "∂²f/∂x_i∂x_k = 2 a_i δ_ik"),
     ("hessian", "(x^T x)^2", "x", {"x": "n"}, None),
     ("hessian", "sum(log(1 + exp(X w)))", "w", {"X": "m,n", "w": "n"},
-     "∂²f/∂w_i∂w_k = sigmoid'(X_pr w_r) X_pi X_pk"),
+     "∂²f/∂w_i∂w_k = sigmoid'(X_pq w_q) X_pi X_pk"),
     ("hessian", "det(X)", "X", {"X": "n,n"}, None),
     ("hessian", "tr(X^{-1})", "X", {"X": "n,n"}, None),
     ("hessian", "norm(x)", "x", {"x": "n"}, None),

@@ -343,7 +343,48 @@ def index_form(result, latex: bool = False) -> str:
         lhs = _partial2(r, x.name, xi, yi, latex)
     free = {"i", "j", "k", "l"}
     terms = [_contract(t, free) for t in terms]
+    keep = {i for i in (xi if result.kind == "gradient" else free) if i is not None}
+    terms = [_canonical_dummies(t, keep, Render(False)) for t in terms]
     return f"{lhs} = {r.terms(_collect(terms, r))}"
+
+
+DUMMIES = "klpqrstuvabcdegh"
+
+
+def _indices(f):
+    """The indices of a factor in reading order, inside functions too."""
+    if isinstance(f, Sym):
+        return list(f.idx)
+    if isinstance(f, Delta):
+        return [f.a, f.b]
+    return [i for _, inner in f.terms for g in inner for i in _indices(g)]
+
+
+def _canonical_dummies(term, free, render):
+    """Rename the summed indices p, q, r, ... in an order that does not depend on
+    their old names (factors sorted as if every summed index were '?'), so that
+    terms equal up to renaming print, and collect, alike:
+    x_r A_ri x_v A_vk and x_v A_vk x_r A_ri both become x_p A_pi x_q A_qk."""
+    coeff, factors = term
+    dummies = {i for f in factors for i in _indices(f)} - set(free)
+    if not dummies:
+        return term
+
+    def masked(f):
+        g = _copy_factor(f)
+        for d in dummies:
+            _rename([g], d, "?")
+        return render.factor(g)
+
+    order = []
+    for f in sorted(factors, key=masked):
+        order.extend(i for i in _indices(f) if i in dummies and i not in order)
+    names = [n for n in DUMMIES if n not in free] + [f"k{n}" for n in range(len(order))]
+    for n, d in enumerate(order):  # through temporary names, so no rename captures another
+        _rename(factors, d, f"#{n}")
+    for n in range(len(order)):
+        _rename(factors, f"#{n}", names[n])
+    return coeff, factors
 
 
 def _collect(terms, r):
