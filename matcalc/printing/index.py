@@ -262,6 +262,14 @@ class Render:
             return ""
         return "_{" + "".join(idx) + "}" if self.latex else "_" + "".join(idx)
 
+    def indexed(self, base: str, idx) -> str:
+        """base with the index subscript; in LaTeX a base with a subscript of its
+        own is parenthesised, (H_{1})_{ij}, never the double subscript H_{1}_{ij}."""
+        sub = self.sub(idx)
+        if sub and self.latex and "_" in base and not base.endswith(r"\right)"):
+            base = r"\left( " + base + r" \right)"
+        return base + sub
+
     def name(self, name: str) -> str:
         if not self.latex:
             return name
@@ -273,8 +281,8 @@ class Render:
         if isinstance(f, Sym):
             if self.latex and f.expr is not None:  # printed by the LaTeX printer, not as text
                 body = to_latex(f.expr)
-                return (r"\left( " + body + r" \right)" if f.name.startswith("(") else body) + self.sub(f.idx)
-            return self.name(f.name) + self.sub(f.idx)
+                return self.indexed(r"\left( " + body + r" \right)" if f.name.startswith("(") else body, f.idx)
+            return self.indexed(self.name(f.name), f.idx)
         if isinstance(f, Delta):
             return (r"\delta" if self.latex else "δ") + self.sub(tuple(sorted((f.a, f.b))))
         if not self.latex:
@@ -404,7 +412,7 @@ def _partial(r, top, top_idx, x, xi, latex):
     sub = r.sub([i for i in xi if i is not None])
     tsub = r.sub(top_idx) if top_idx else ""
     if latex:
-        return r"\frac{\partial %s%s}{\partial %s%s}" % (top, tsub, r.name(x), sub)
+        return r"\frac{\partial %s%s}{\partial %s}" % (top, tsub, r.indexed(r.name(x), [i for i in xi if i]))
     return f"∂{top}{tsub}/∂{x}{sub}"
 
 
@@ -414,7 +422,8 @@ def _partial2(r, x, xi, yi, latex):
     if not a and not b:  # a scalar variable: ∂²f/∂α²
         return r"\frac{\partial^2 f}{\partial %s^2}" % r.name(x) if latex else f"∂²f/∂{x}²"
     if latex:
-        return r"\frac{\partial^2 f}{\partial %s%s \, \partial %s%s}" % (r.name(x), a, r.name(x), b)
+        return r"\frac{\partial^2 f}{\partial %s \, \partial %s}" % (
+            r.indexed(r.name(x), [i for i in xi if i]), r.indexed(r.name(x), [i for i in yi if i]))
     return f"∂²f/∂{x}{a}∂{x}{b}"
 
 

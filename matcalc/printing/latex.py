@@ -14,9 +14,35 @@ UNICODE_GREEK = dict(zip("αβγδεζηθικλμνξπρστυφχψω", (
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
     "upsilon phi chi psi omega").split()))
 ACCENTS = {"hat": r"\hat", "bar": r"\bar", "tilde": r"\tilde", "dot": r"\dot", "check": r"\check"}
+# capital Greek: the eleven LaTeX has; the others look like Latin capitals (Α is A)
+CAPITAL_GREEK = {name.capitalize(): "\\" + name.capitalize() for name in
+                 "gamma delta theta lambda xi pi sigma upsilon phi psi omega".split()}
+CAPITAL_GREEK.update(zip("ΓΔΘΛΞΠΣΥΦΨΩ", list(CAPITAL_GREEK.values())))
+CAPITAL_GREEK.update((g, r"\mathrm{%s}" % a) for g, a in zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧ", "ABEZHIKMNOPTX"))
 OPERATORS = {"tr": r"\operatorname{tr}", "det": r"\det", "logdet": r"\log\det", "diag": r"\operatorname{diag}",
              "vec": r"\operatorname{vec}", "sum": r"\operatorname{sum}", "exp": r"\exp", "log": r"\log",
              "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh", "sqrt": "sqrt"}
+
+
+MATH_ACCENTS = {"\u0301": r"\acute", "\u0300": r"\grave", "\u0302": r"\hat", "\u0303": r"\tilde",
+                "\u0308": r"\ddot", "\u0304": r"\bar", "\u030c": r"\check", "\u0306": r"\breve",
+                "\u0307": r"\dot", "\u030a": r"\mathring"}
+
+
+def _accented(stem: str) -> str:
+    """A non-ASCII Latin name in ASCII LaTeX: é is \\acute{e}; a letter that is
+    no ASCII letter with math accents stays as it is, in \\text."""
+    import unicodedata
+
+    out = []
+    for ch in stem:
+        base, *marks = unicodedata.normalize("NFD", ch)
+        if not (base.isascii() and all(m in MATH_ACCENTS for m in marks)):
+            return r"\text{" + stem + "}"
+        for m in marks:
+            base = MATH_ACCENTS[m] + "{" + base + "}"
+        out.append(base)
+    return out[0] if len(out) == 1 else r"\mathrm{" + "".join(out) + "}"
 
 
 class LatexPrinter(Printer):
@@ -53,6 +79,10 @@ class LatexPrinter(Printer):
             stem = "\\" + stem
         elif stem in UNICODE_GREEK:
             stem = "\\" + UNICODE_GREEK[stem]
+        elif stem in CAPITAL_GREEK:
+            stem = CAPITAL_GREEK[stem]
+        elif not stem.isascii():
+            stem = _accented(stem)
         elif len(stem) > 1:
             stem = r"\mathrm{" + stem + "}"
         if sub:
