@@ -128,10 +128,12 @@ class Expr:
 
 
 def _atom_key(x):
+    # numbers as (numerator, denominator): a total order is all sorting needs,
+    # and hashing Fractions dominated the cost of keys
     if isinstance(x, Fraction):
-        return (0, x, "")
+        return (0, (x.numerator, x.denominator), "")
     if isinstance(x, int):
-        return (0, Fraction(x), "")
+        return (0, (x, 1), "")
     if isinstance(x, (str, DimProd)):
         return (1, 0, str(x))
     if isinstance(x, tuple):
@@ -164,7 +166,7 @@ class Differential(Expr):
     _fields = ('var',)
     rank = 2
 
-    @property
+    @cached_property
     def shape(self):
         return self.var.shape
 
@@ -178,7 +180,7 @@ class Identity(Expr):
     _fields = ('n',)
     rank = 3
 
-    @property
+    @cached_property
     def shape(self):
         return (self.n, self.n)
 
@@ -200,7 +202,7 @@ class Commutation(Expr):
     _fields = ('m', 'n')
     rank = 25
 
-    @property
+    @cached_property
     def shape(self):
         from .dims import dim_mul
 
@@ -216,7 +218,7 @@ class Transpose(Expr):
     _fields = ('arg',)
     rank = 6
 
-    @property
+    @cached_property
     def shape(self):
         r, c = self.arg.shape
         return (c, r)
@@ -227,7 +229,7 @@ class Inverse(Expr):
     _fields = ('arg',)
     rank = 7
 
-    @property
+    @cached_property
     def shape(self):
         return self.arg.shape
 
@@ -237,7 +239,7 @@ class MatPow(Expr):
     _fields = ('base', 'exp')
     rank = 8
 
-    @property
+    @cached_property
     def shape(self):
         return self.base.shape
 
@@ -247,7 +249,7 @@ class Apply(Expr):
     _fields = ('fn', 'arg')
     rank = 9
 
-    @property
+    @cached_property
     def shape(self):
         return self.arg.shape
 
@@ -257,7 +259,7 @@ class EPow(Expr):
     _fields = ('base', 'exp')
     rank = 10
 
-    @property
+    @cached_property
     def shape(self):
         return self.base.shape
 
@@ -274,7 +276,7 @@ class DiagMat(Expr):
     _fields = ('arg',)
     rank = 12
 
-    @property
+    @cached_property
     def shape(self):
         return (self.arg.shape[0], self.arg.shape[0])
 
@@ -284,7 +286,7 @@ class DiagVec(Expr):
     _fields = ('arg',)
     rank = 13
 
-    @property
+    @cached_property
     def shape(self):
         return (self.arg.shape[0], 1)
 
@@ -294,7 +296,7 @@ class Vec(Expr):
     _fields = ('arg',)
     rank = 14
 
-    @property
+    @cached_property
     def shape(self):
         from .dims import dim_mul
 
@@ -354,7 +356,7 @@ class Hadamard(Expr):
     _fields = ('factors',)
     rank = 21
 
-    @property
+    @cached_property
     def shape(self):
         return self.factors[0].shape
 
@@ -384,7 +386,7 @@ class MatMul(Expr):
     _fields = ('coeff', 'scalars', 'chain')
     rank = 23
 
-    @property
+    @cached_property
     def shape(self):
         if not self.chain:
             return SCALAR
@@ -396,7 +398,7 @@ class Add(Expr):
     _fields = ('terms',)
     rank = 24
 
-    @property
+    @cached_property
     def shape(self):
         return self.terms[0].shape
 

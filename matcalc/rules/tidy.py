@@ -147,8 +147,18 @@ def unvec_kron(e: Unvec) -> Expr:
 
 
 def tidy(e: Expr) -> Expr:
-    """Apply factor_sum to every sum and unvec_kron to every unvec, innermost first."""
-    e = b.map_children(e, tidy)
-    if isinstance(e, Unvec):
-        return unvec_kron(e)
-    return factor_sum(e) if isinstance(e, Add) else e
+    """Apply factor_sum to every sum and unvec_kron to every unvec, innermost
+    first; a subexpression shared in several places is tidied once."""
+    memo: dict = {}
+
+    def go(x: Expr) -> Expr:
+        if x not in memo:
+            y = b.map_children(x, go)
+            if isinstance(y, Unvec):
+                y = unvec_kron(y)
+            elif isinstance(y, Add):
+                y = factor_sum(y)
+            memo[x] = y
+        return memo[x]
+
+    return go(e)
