@@ -148,6 +148,9 @@ def _merge_chain(chain):
             out.extend(merged.chain if isinstance(merged, MatMul) and merged.coeff == 1 and not merged.scalars
                        else [merged])
             continue
+        if out and isinstance(f, Ones) and isinstance(out[-1], Ones) and f.shape[0] == 1:
+            out[-1] = Ones((out[-1].shape[0], f.shape[1]))  # ones(m) ones(n)^T = ones(m, n)
+            continue
         if out and f.shape[0] == f.shape[1] and out[-1].shape[0] == out[-1].shape[1]:
             b1, e1 = _base_exp(out[-1])
             b2, e2 = _base_exp(f)
@@ -371,28 +374,27 @@ def hadamard(*factors: Expr) -> Expr:
         return mul(*factors)
     outer: list = []
     items: list = []
-    for f in factors:
-        if isinstance(f, Hadamard):
-            parts = f.factors
-        elif isinstance(f, Transpose) and isinstance(f.arg, Hadamard):  # (A .* B)^T = A^T .* B^T
-            parts = [transpose(x) for x in f.arg.factors]
+    work = list(factors)
+    while work:
+        g = work.pop(0)
+        if isinstance(g, Hadamard):
+            work[:0] = g.factors
+        elif isinstance(g, Transpose) and isinstance(g.arg, Hadamard):  # (A .* B)^T = A^T .* B^T
+            work[:0] = [transpose(x) for x in g.arg.factors]
+        elif g.shape == SCALAR:
+            outer.append(g)
+        elif g.shape != shape:
+            raise InternalShapeError(f"Hadamard product of {g.shape} and {shape}")
+        elif isinstance(g, Zero):
+            return Zero(shape)
+        elif isinstance(g, Ones):
+            continue
+        elif isinstance(g, MatMul) and (g.coeff != 1 or g.scalars):  # (c s A) .* B = c s (A .* B)
+            outer.append(Num(g.coeff))
+            outer.extend(g.scalars)
+            work.insert(0, _product(1, (), g.chain))
         else:
-            parts = (f,)
-        for g in parts:
-            if g.shape == SCALAR:
-                outer.append(g)
-            elif g.shape != shape:
-                raise InternalShapeError(f"Hadamard product of {g.shape} and {shape}")
-            elif isinstance(g, Zero):
-                return Zero(shape)
-            elif isinstance(g, Ones):
-                continue
-            elif isinstance(g, MatMul) and (g.coeff != 1 or g.scalars):
-                outer.append(Num(g.coeff))
-                outer.extend(g.scalars)
-                items.append(_product(1, (), g.chain))
-            else:
-                items.append(g)
+            items.append(g)
     exps: dict = {}
     for g in items:
         if isinstance(g, EPow):

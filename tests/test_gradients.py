@@ -65,7 +65,7 @@ CASES = [
     ("det(X^3)", "X", None, "3 det(X)^3 X^{-T}"),                                     # CB 53, k = 3
     ("det(X^{-1})", "X", None, "-X^{-T} / det(X)"),                                   # CB 56
     ("logdet(X^{-1})", "X", None, "-X^{-T}"),
-    ("det(alpha X)", "alpha", None, "tr(I) det(alpha X) / alpha"),                    # n det(aX) / a
+    ("det(alpha X)", "alpha", None, "tr(I_n) det(alpha X) / alpha"),                  # n det(aX) / a
     ("logdet(S) + logdet(S^T)", "S", None, "2 S^{-T}"),
     # --- inverses (CB 2.2) -------------------------------------------------------------------
     ("a^T X^{-1} b", "X", None, "-X^{-T} a b^T X^{-T}"),                              # CB 61
@@ -214,6 +214,34 @@ CASES = [
     ("vec(A X B)^T vec(A X B)", "X", {"X": "m,n", "A": "p,m", "B": "n,q"}, "2 A^T A X B B^T"),
     ("x^T x / 2", "x", None, "x"),
     ("0.5 x^T x", "x", None, "x"),
+    ("ones(m)^T X ones(n)", "X", MN, "ones(m, n)"),
+    ("sum(A X)", "X", {"A": "m,p", "X": "p,n"}, "A^T ones(m, n)"),
+    ("sum(x)^2", "x", None, "2 sum(x) ones(n)"),
+    ("x^T (A .* B) x", "A", None, "B .* (x x^T)"),
+    ("norm(W .* M)^2", "W", {"W": "m,n"}, "2 (W .* M.^2)"),
+    ("a^T diag(x)^{-1} b", "x", None, "-a .* b ./ x.^2"),
+    ("x^T diag(y) x", "y", None, "x.^2"),
+    ("sum(log(sigmoid(X w)))", "w", MN, "X^T (sigmoid'(X w) ./ sigmoid(X w))"),
+    ("log(sum(exp(x)))", "x", None, "exp(x) / sum(exp(x))"),                       # softmax
+    ("sigmoid(w^T x)", "w", None, "sigmoid'(w^T x) x"),
+    ("norm(tanh(W2 tanh(W1 x)) - y)^2", "W1", {"W1": "h,n", "W2": "m,h"},
+     "2 (tanh'(W1 x) .* (W2^T (tanh'(W2 tanh(W1 x)) .* (tanh(W2 tanh(W1 x)) - y)))) x^T"),
+    # --- more inverses, sums under an inverse, scalar powers -------------------------------------------
+    ("logdet(A + X)", "X", None, "(A + X)^{-T}"),
+    ("inv(X + A) : B", "X", None, "-(A + X)^{-T} B (A + X)^{-T}"),
+    ("tr(inv(A + B X))", "X", {"B": "n,m"}, "-B^T ((B X + A)^{-T})^2"),
+    ("logdet(I + X^T X)", "X", MN, "2 X (X^T X + I)^{-1}"),
+    ("logdet(X) - tr(S X)", "X", None, "X^{-T} - S^T"),                                 # Gaussian precision
+    ("tr(X^{-3})", "X", None, "-3 (X^{-T})^4"),
+    ("exp(tr(X))", "X", None, "exp(tr(X)) I"),
+    ("(w^T x - y)^2", "w", {"y": "scalar"}, "2 (w^T x - y) x"),
+    ("x^T A x + b^T x + c", "x", {"c": "scalar"}, "(A + A^T) x + b"),
+    ("exp(-x^T x)", "x", None, "-2 exp(-x^T x) x"),                                     # Gaussian kernel
+    ("(x^T A x)^(1/2)", "x", None, "(A + A^T) x / (2 sqrt(x^T A x))"),
+    ("1 / (x^T x)", "x", None, "-2 x / (x^T x)^2"),
+    ("(x^T x)^{-1/2}", "x", None, "-x / (x^T x)^(3/2)"),
+    ("tanh(alpha)", "alpha", None, "tanh'(alpha)"),
+    ("norm(X - Y)^2 / (2 σ^2)", "σ", None, "-norm(X - Y)^2 / σ^3"),
 ]
 
 

@@ -85,8 +85,11 @@ class Printer:
         return self.wrap(e.arg, PREC_ATOM) + self.transpose_token, PREC_POW
 
     def inverse_text(self, e) -> str:
-        if isinstance(e.arg, Transpose):
-            return self.sup(self.wrap(e.arg.arg, PREC_ATOM), "{-T}" if not self.latex else "{-\\top}")
+        """X^{-1}; X^{-T} for the inverse of X^T, and for a sum of transposes:
+        (A + X)^{-T}, not (A^T + X^T)^{-1}."""
+        untransposed = _untransposed(e.arg)
+        if untransposed is not None:
+            return self.sup(self.wrap(untransposed, PREC_ATOM), "{-T}" if not self.latex else "{-\\top}")
         return self.sup(self.wrap(e.arg, PREC_ATOM), "{-1}")
 
     latex = False
@@ -96,7 +99,7 @@ class Printer:
 
     def _print_MatPow(self, e):
         base = e.base
-        if isinstance(base, Inverse) and not isinstance(base.arg, Transpose):
+        if isinstance(base, Inverse) and _untransposed(base.arg) is None:
             return self.sup(self.wrap(base.arg, PREC_ATOM), "{-%d}" % e.exp), PREC_POW
         return self.sup(self.wrap(base, PREC_ATOM), self.braced(str(e.exp))), PREC_POW
 
@@ -114,9 +117,9 @@ class Printer:
     def _print_Pow(self, e):
         if e.exp == Fraction(1, 2):
             return self.fn(self.fname("sqrt"), self.p(e.base)[0]), PREC_ATOM
-        if e.exp < 0:
-            return self.divide("1", self.p(Pow(e.base, -e.exp) if e.exp != -1 else e.base)[0],
-                               self._den_compound([Pow(e.base, -e.exp) if e.exp != -1 else e.base])), PREC_MUL
+        if e.exp < 0:  # 1 / s^p, the denominator printed as in a product: 1 / (x^T x)
+            den = Pow(e.base, -e.exp) if e.exp != -1 else e.base
+            return self.divide("1", self.scalar_factor(den), self._den_compound([den])), PREC_MUL
         return self.sup(self.wrap(e.base, PREC_ATOM), self.exponent(e.exp)), PREC_POW
 
     # --- functions ------------------------------------------------------------------
@@ -239,6 +242,20 @@ class Printer:
             else:
                 out.append(("" if i == 0 else " + ") + self.wrap(t, PREC_ADD + 1))
         return "".join(out), PREC_ADD
+
+
+def _untransposed(e):
+    """A with A^T == e, when e is a transpose or a sum that shows fewer
+    transposes that way (A^T + X^T is (A + X)^T); else None."""
+    if isinstance(e, Transpose):
+        return e.arg
+    if isinstance(e, Add):
+        from ..build import count_transposes, transpose
+
+        t = transpose(e)
+        if count_transposes(t) < count_transposes(e):
+            return t
+    return None
 
 
 def _term_class(t) -> int:
