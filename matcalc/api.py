@@ -82,11 +82,31 @@ class Result:
     def shape(self):
         return self.expr.shape
 
-    def text(self) -> str:
-        return to_text(self.expr)
+    COMPACT_ABOVE = 200  # characters: longer results print with named common subexpressions
 
-    def latex(self) -> str:
-        return to_latex(self.expr)
+    def text(self, compact: bool = False) -> str:
+        """The result in matcalc's own language (it parses back).  With
+        compact=True a long result repeating subexpressions prints as
+        ``G`` then ``where t1 = ...`` lines, each value named once."""
+        return self._compact(to_text, "\nwhere ", "\n      ") if compact else to_text(self.expr)
+
+    def latex(self, compact: bool = False) -> str:
+        """LaTeX; compact=True names repeated subexpressions as in text()."""
+        sep = r" \quad \text{where } "
+        return self._compact(to_latex, sep, r", \; ") if compact else to_latex(self.expr)
+
+    def _compact(self, printer, where: str, between: str) -> str:
+        plain = printer(self.expr)
+        if len(plain) <= self.COMPACT_ABOVE:
+            return plain
+        from .printing.cse import common_subexpressions
+
+        defs, (main,) = common_subexpressions([self.expr], taken=self.f.free | {self.wrt})
+        if not defs:
+            return plain
+        lines = [f"{printer(v)} = {printer(d)}" for v, d in defs]
+        text = printer(main) + where + between.join(lines)
+        return text if len(text) < len(plain) else plain
 
     def differential_text(self, latex: bool = False) -> str:
         return (to_latex if latex else to_text)(self.differential)

@@ -85,7 +85,7 @@ def render(result, fmt: str, equation: bool, steps: bool = False) -> str:
         final = result.equation(latex) if equation or not latex else result.latex()
         return result.steps_text(latex) + "\n" + (final if not latex else f"\\[ {final} \\]")
     if result.kind == "gradient":
-        return result.equation(latex) if equation else (result.latex() if latex else result.text())
+        return result.equation(latex) if equation else (result.latex(True) if latex else result.text(True))
     return differential_equation(result, latex) + "\n" + result.equation(latex)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import keyword
 import re
 
-from ..dims import dim_names
 from ..expr import (
     Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, Kron,
     LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
@@ -205,16 +204,40 @@ def _variables(e: Expr, out: dict):
 
 
 def function_source(name: str, doc: str, params, result: Expr, out_shape) -> str:
-    """A module defining ``def name(params)`` that returns result."""
+    """A module defining ``def name(params)`` that returns result.  A size
+    that no argument fixes (``ones(k)``, or a variable that cancelled out of
+    f) becomes a keyword-only parameter named after the dimension."""
+    from .cse import common_subexpressions
+
     names = py_names(p.name for p in params)
+    # common subexpressions are computed once, into _t1, _t2, ... (user names
+    # never start with an underscore)
+    temps, (result,) = common_subexpressions([result], prefix="_t")
+    names.update({v.name: v.name for v, _ in temps})
     printer = NumpyPrinter(names)
+    temp_lines = [f"    {v.name} = {printer(d)}" for v, d in temps]
     body = printer(result)
     renamed = [f"{names[p.name]} is {p.name}" for p in params if names[p.name] != p.name]
     if renamed:
         doc += " Parameters renamed from Python keywords: " + ", ".join(renamed) + "."
+    dim_lines, dim_params = [], {}
+    taken = set(names.values())
+    for d in sorted(printer.dims_used):
+        src = next(((p, i) for p in params for i, x in enumerate(p.shape) if x == d), None)
+        if src is not None:
+            dim_lines.append(f"    _dim_{d} = {names[src[0].name]}.shape[{src[1]}]")
+            continue
+        param = d
+        while param in taken or keyword.iskeyword(param):
+            param += "_"
+        taken.add(param)
+        dim_params[d] = param
+        dim_lines.append(f"    _dim_{d} = int({param})")
+    if dim_params:
+        doc += " Sizes no argument fixes are keyword-only parameters: " + ", ".join(dim_params.values()) + "."
     doc = doc.replace("\\", "\\\\").replace('"', "'")  # the docstring cannot end early
-    lines = ["import numpy as _np", "", "", f"def {name}({', '.join(names[p.name] for p in params)}):",
-             f'    """{doc}"""']
+    signature = [names[p.name] for p in params] + (["*", *dim_params.values()] if dim_params else [])
+    lines = ["import numpy as _np", "", "", f"def {name}({', '.join(signature)}):", f'    """{doc}"""']
     for p in params:
         n = names[p.name]
         if p.shape == (1, 1):
@@ -223,18 +246,13 @@ def function_source(name: str, doc: str, params, result: Expr, out_shape) -> str
             lines.append(f"    {n} = _np.asarray({n}, dtype=float).reshape(-1, 1)")
         else:
             lines.append(f"    {n} = _np.asarray({n}, dtype=float)")
-    for d in sorted(printer.dims_used):
-        src = next(((p, i) for p in params for i, x in enumerate(p.shape) if x == d), None)
-        if src is None:  # a dimension seen only inside a product of dimensions
-            src = next(((p, i) for p in params for i, x in enumerate(p.shape) if d in dim_names(x)), None)
-            raise_unknown = src is None or not isinstance(src[0].shape[src[1]], str)
-            if raise_unknown:
-                lines.append(f"    _dim_{d} = None  # not determined by the arguments")
-                continue
-        lines.append(f"    _dim_{d} = {names[src[0].name]}.shape[{src[1]}]")
+    lines.extend(dim_lines)
+    lines.extend(temp_lines)
     lines.append(f"    _value = _np.asarray({body}, dtype=float)")
     r, c = out_shape
-    if (r, c) == (1, 1):
+    if name != "gradient":  # a Jacobian or Hessian is always a 2-D array, as Result.evaluate gives it
+        lines.append("    return _value.reshape(1, 1)" if (r, c) == (1, 1) else "    return _value")
+    elif (r, c) == (1, 1):
         lines.append("    return _value.item()")
     elif c == 1:
         lines.append("    return _value.reshape(-1)")
