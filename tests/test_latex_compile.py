@@ -241,3 +241,22 @@ def test_a_bad_formula_is_named(pdflatex):
              ("also good", "display", "A \\odot B")]
     with pytest.raises(pytest.fail.Exception, match="(?s)1 of 3 formulas.*broken one"):
         assert_compiles(pdflatex, items)
+
+
+def test_gallery_latex_compiles(pdflatex):
+    """The LaTeX blocks of docs/gallery.md, as printed (display math per line
+    outside an align* block)."""
+    from matcalc import gallery
+
+    items = []
+    for c in gallery.commands():
+        if c.latex:
+            out = gallery.run(c)
+            lines, block = [], False
+            for line in out.splitlines():
+                block = block or line.startswith("\\begin{")
+                lines.append(line if block or line.startswith("\\[") else f"\\[ {line} \\]")
+                block = block and not line.startswith("\\end{")
+            items.append((gallery.command_line(c), "block", "\n".join(lines)))
+    assert len(items) >= 4
+    assert_compiles(pdflatex, items)

@@ -77,14 +77,26 @@ def latex_text(s: str) -> str:
     return "".join(table.get(ch, ch) for ch in s)
 
 
+CHAIN = "chain rule through "
+
+
+def rule_latex(rule: str) -> str:
+    """A rule name for \\text{...}; the intermediate of a chain rule in math:
+    chain rule through $Z_{k}$."""
+    if rule.startswith(CHAIN):
+        return latex_text(CHAIN) + "$" + LatexPrinter().name(rule[len(CHAIN):]) + "$"
+    return latex_text(rule)
+
+
 def steps_latex(gradient) -> str:
     """An align* environment, one &= per step, the rule as a \\text annotation."""
     rows = step_rows(gradient, latex=True)
     lines = [r"\begin{align*}"]
-    for k, (rhs, rule, _identity, _parts) in enumerate(rows):
+    for k, (rhs, _rule, _identity, parts) in enumerate(rows):
         head = r"\mathrm{d}f &= " if k == 0 else "&= "
         end = r" \\" if k < len(rows) - 1 else ""
-        lines.append(f"{head}{rhs} && \\text{{{latex_text(rule)}}}{end}")
+        rule = "; ".join(rule_latex(r) for r, _ in parts)
+        lines.append(f"{head}{rhs} && \\text{{{rule}}}{end}")
     lines.append(r"\end{align*}")
     return "\n".join(lines)
 
