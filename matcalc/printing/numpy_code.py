@@ -15,6 +15,7 @@ from __future__ import annotations
 import keyword
 import re
 
+from .. import build as b
 from ..expr import (
     Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, Kron,
     LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
@@ -81,10 +82,62 @@ def chain_order(shapes):
     return tree(0, n - 1)
 
 
+def _size(shape) -> int:
+    return _cost_dim(shape[0]) * _cost_dim(shape[1])
+
+
+def cost(e: Expr, memo: dict) -> int:
+    """A rough count of the floating-point work to evaluate e (products by the
+    cheapest chain order; a sum pays for its temporaries)."""
+    if e in memo:
+        return memo[e]
+    own = sum(cost(c, memo) for c in e.children())
+    if isinstance(e, MatMul):
+        if len(e.chain) > 1:
+            dims = [_cost_dim(e.chain[0].shape[0])] + [_cost_dim(f.shape[1]) for f in e.chain]
+            own += _chain_cost(dims)
+        own += _size(e.shape) * len(e.scalars)
+    elif isinstance(e, Add):
+        own += 2 * _size(e.shape) * (len(e.terms) - 1)
+    elif isinstance(e, (Inverse, Det, LogDet)):
+        own += _cost_dim(e.shape[0]) ** 3 if not isinstance(e, (Det, LogDet)) else _cost_dim(e.arg.shape[0]) ** 3
+    elif not isinstance(e, (Var, Num, Transpose, Differential)):
+        own += _size(e.shape)
+    memo[e] = own
+    return own
+
+
+def _chain_cost(dims) -> int:
+    n = len(dims) - 1
+    best = [[0] * n for _ in range(n)]
+    for length in range(2, n + 1):
+        for i in range(n - length + 1):
+            j = i + length - 1
+            best[i][j] = min(best[i][k] + best[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1] for k in range(i, j))
+    return best[0][n - 1]
+
+
+POSITIVE_FUNCTIONS = {"exp", "sigmoid", "sigmoid'", "softplus", "tanh'"}
+
+
+def _nonnegative(e: Expr) -> bool:
+    """Known >= 0 entry-wise (so that sqrt(d) exists for a rank-k form)."""
+    if isinstance(e, Apply):
+        return e.fn in POSITIVE_FUNCTIONS
+    if isinstance(e, EPow):
+        return e.exp.denominator == 1 and e.exp.numerator % 2 == 0
+    if isinstance(e, Hadamard):
+        return all(_nonnegative(f) for f in e.factors)
+    if isinstance(e, MatMul):
+        return e.coeff > 0 and not e.chain and all(_nonnegative(f) for f in e.scalars)
+    return False
+
+
 class NumpyPrinter:
     def __init__(self, names=None):
         self.dims_used: set = set()
         self.names = dict(names or {})  # user name -> Python identifier
+        self.costs: dict = {}
 
     def dim(self, d) -> str:
         if isinstance(d, int):
@@ -177,6 +230,15 @@ class NumpyPrinter:
         return out
 
     def _MatMul(self, e):
+        distributed = self._distribute(e)
+        if distributed is not None:
+            return "(" + " + ".join(self(t) for t in distributed) + ")"
+        if (len(e.chain) == 3 and isinstance(e.chain[1], DiagMat) and e.chain[0] == b.transpose(e.chain[2])
+                and _nonnegative(e.chain[1].arg)):
+            # A^T diag(d) A = B^T B with B = sqrt(d) .* A: a symmetric rank-k product
+            rank_k = (f"(lambda _b: _b.T @ _b)(_np.sqrt({self(e.chain[1].arg)}) * {self(e.chain[2])})")
+            rest = b.mul(b.num(e.coeff), *e.scalars)
+            return rank_k if rest == b.num(1) else f"({self(rest)} * {rank_k})"
         parts = []
         if e.coeff != 1:
             parts.append(repr(float(e.coeff)))
@@ -186,10 +248,31 @@ class NumpyPrinter:
             parts.append(self._tree(order, e.chain))
         return "(" + " * ".join(parts) + ")"
 
+    def _distribute(self, e: MatMul):
+        """(A + B) C as A C + B C when that costs less: (A + A^T) x runs as
+        A x + A^T x, with no n x n temporary."""
+        for i, f in enumerate(e.chain):
+            if not isinstance(f, Add):
+                continue
+            terms = [b.mul(b.num(e.coeff), *e.scalars, *e.chain[:i], t, *e.chain[i + 1:]) for t in f.terms]
+            spread = sum(cost(t, self.costs) for t in terms) + 2 * _size(e.shape) * (len(terms) - 1)
+            if spread < cost(e, self.costs):
+                return terms
+        return None
+
     def _tree(self, t, chain):
         if isinstance(t, int):
             return self(chain[t])
-        return f"({self._tree(t[0], chain)} @ {self._tree(t[1], chain)})"
+        left, right = t
+        if isinstance(left, int) and isinstance(chain[left], Inverse):  # X^{-1} B: a solve
+            return f"_np.linalg.solve({self(chain[left].arg)}, {self._tree(right, chain)})"
+        if isinstance(right, int) and isinstance(chain[right], Inverse):  # A X^{-1} = (X^{-T} A^T)^T
+            return f"_np.linalg.solve({self(chain[right].arg)}.T, {self._tree(left, chain)}.T).T"
+        if isinstance(left, int) and isinstance(chain[left], DiagMat):  # diag(d) B: scale the rows
+            return f"({self(chain[left].arg)} * {self._tree(right, chain)})"
+        if isinstance(right, int) and isinstance(chain[right], DiagMat):  # A diag(d): scale the columns
+            return f"({self._tree(left, chain)} * {self(chain[right].arg)}.T)"
+        return f"({self._tree(left, chain)} @ {self._tree(right, chain)})"
 
     def _Add(self, e):
         return "(" + " + ".join(self(t) for t in e.terms) + ")"
