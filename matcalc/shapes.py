@@ -148,6 +148,7 @@ class Context:
         self.used_functions: set = set()
         self.vars: Dict[str, tuple] = {}
         self.dim_names: Dict[DimVar, str] = {}
+        self.literal_dims: set = set()  # dimension names written in the source: ones(n), I_n, K_{m,n}
 
     def var_shape(self, name: str):
         if name not in self.vars:
@@ -171,8 +172,11 @@ class Context:
         d = self.u.resolve(d)
         if isinstance(d, DimVar):
             if d not in self.dim_names:
-                used = set(self.dim_names.values()) | set(self.vars) | _declared_dims(self.declared)
-                self.dim_names[d] = next(n for n in _dim_name_pool() if n not in used)
+                # names are handed out in order, never twice, never a variable's
+                used = (set(self.vars) | _declared_dims(self.declared) | self.literal_dims)
+                if not hasattr(self, "_pool"):
+                    self._pool = _dim_name_pool()
+                self.dim_names[d] = next(n for n in self._pool if n not in used)
             return self.dim_names[d]
         if isinstance(d, tuple):
             out = 1
@@ -186,7 +190,7 @@ class Context:
 
     def hint(self, *nodes: Syn) -> str:
         for n in nodes:
-            if n.op == "name" and n.value not in self.declared and n.value != "I":
+            if n.op == "name" and n.value not in self.declared and n.value != "I" and not sized_identity(n.value):
                 return f" ({n.value} is a {convention(n.value)} by the naming convention; declare it with --shape {n.value}=...)"
         return ""
 
@@ -227,11 +231,18 @@ def _infer(node: Syn, ctx: Context):
         if name == "I" and "I" not in ctx.declared:
             n = u.fresh()
             return (n, n)
+        if name not in ctx.declared and sized_identity(name):  # I_n: the n x n identity
+            d = _dim_text(ctx, node, name[2:])
+            return (d, d)
         if name in ctx.functions:
             raise NameError_(f"{name} is a function; call it as {name}(...)", ctx.source, node.pos)
         return ctx.var_shape(name)
     if op == "number":
         return SCALAR
+    if op == "sized":
+        dims = _sized_dims(ctx, node)
+        n = dims[0] if len(dims) == 1 else dim_mul(*dims)
+        return (n, n)
     if op == "paren":
         return infer(node.args[0], ctx)
     if op == "neg":
@@ -427,10 +438,41 @@ def _infer_call(node: Syn, ctx: Context):
     return a  # element-wise
 
 
+def sized_identity(name: str) -> bool:
+    """I_n, I_3, I_n1: the name of a sized identity (unless declared)."""
+    return re.fullmatch(r"I_(\d+|[A-Za-z]\w*)", name) is not None
+
+
+def _dim_text(ctx, node: Syn, text: str):
+    """A dimension written as text: a name, a positive integer, or a product m*n."""
+    out = 1
+    for part in text.split("*"):
+        part = part.strip()
+        if part.isdigit() and int(part) >= 1:
+            out = dim_mul(out, int(part))
+        elif re.fullmatch(r"[A-Za-z]\w*", part):
+            ctx.literal_dims.add(part)
+            out = dim_mul(out, part)
+        else:
+            raise ctx.error(node, f"{part!r} is not a dimension: write a name or a positive integer")
+    return out
+
+
+def _sized_dims(ctx, node: Syn):
+    """The dimensions of I_{n} (one) or K_{m,n} (two)."""
+    letter, inner = node.value[0], node.value[3:-1]
+    dims = [_dim_text(ctx, node, part) for part in inner.split(",")]
+    want = 1 if letter == "I" else 2
+    if len(dims) != want:
+        raise ctx.error(node, f"{letter}_{{...}} takes {want} dimension{'s' if want > 1 else ''}, got {len(dims)}")
+    return dims
+
+
 def _dim_arg(ctx, node: Syn):
     if node.op == "number" and node.value.denominator == 1 and node.value >= 1:
         return int(node.value)
     if node.op == "name":
+        ctx.literal_dims.add(node.value)
         return node.value
     raise ctx.error(node, "a dimension must be a name or a positive integer")
 
@@ -452,13 +494,16 @@ def _lower(node: Syn, ctx: Context, cache: dict) -> Expr:
     L = lambda n: _lower(n, ctx, cache)  # noqa: E731
     if op == "name":
         name = node.value
-        if name == "I" and "I" not in ctx.declared:
+        if (name == "I" or sized_identity(name)) and name not in ctx.declared:
             return build.identity(_shape(ctx, node)[0])
         if name not in cache:
             cache[name] = Var(name, tuple(ctx.name_dim(d) for d in ctx.vars[name]))
         return cache[name]
     if op == "number":
         return build.num(node.value)
+    if op == "sized":
+        dims = _sized_dims(ctx, node)
+        return build.identity(dims[0]) if len(dims) == 1 else build.commutation(*dims)
     if op == "paren":
         return L(node.args[0])
     if op == "neg":
@@ -467,8 +512,13 @@ def _lower(node: Syn, ctx: Context, cache: dict) -> Expr:
         return build.add(L(node.args[0]), L(node.args[1]))
     if op == "sub":
         return build.sub(L(node.args[0]), L(node.args[1]))
-    if op in ("juxt", "mul"):
-        return build.mul(L(node.args[0]), L(node.args[1]))
+    if op in ("juxt", "mul"):  # a left-nested product A B C ... is built in one call
+        operands = []
+        while node.op in ("juxt", "mul"):
+            operands.append(node.args[1])
+            node = node.args[0]
+        operands.append(node)
+        return build.mul(*[L(x) for x in reversed(operands)])
     if op == "gcall":
         return build.apply(node.value, L(node.args[0]))
     if op == "div":
