@@ -67,7 +67,7 @@ CASES = [
     ("tr(X^2)", "X", {"X": "n,n"}, "2 K_{n,n}", "2 tr(dX^2)"),
     ("tr(X^3)", "X", {"X": "n,n"}, "3 (X ⊗ I_n + I_n ⊗ X^T) K_{n,n}", "6 tr(X dX^2)"),
     ("tr(X^T X X^T X)", "X", {"X": "m,n"},
-     "4 ((X^T ⊗ X) K_{m,n} + I_n ⊗ (X X^T) + (X^T X) ⊗ I_m)", None),
+     "4 (I_n ⊗ (X X^T) + (X^T X) ⊗ I_m + (X^T ⊗ X) K_{m,n})", None),
     # --- determinants and inverses ---
     ("logdet(X)", "X", {"X": "n,n"}, "-(X^{-1} ⊗ X^{-T}) K_{n,n}", "-tr(dX X^{-1} dX X^{-1})"),
     ("det(X)", "X", {"X": "n,n"}, "det(X) (vec(X^{-T}) vec(X^{-T})^T - (X^{-1} ⊗ X^{-T}) K_{n,n})",
