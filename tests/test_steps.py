@@ -335,3 +335,61 @@ def test_cli_let_and_function():
 def test_steps_are_for_gradients_only():
     with pytest.raises(MatcalcError):
         matcalc.jacobian("A X B", "X").steps()
+
+
+# --- docs/steps.md: every example is real output ----------------------------------------
+
+STEPS_DOC = REPO / "docs" / "steps.md"
+
+
+def _doc_console_examples():
+    import re
+
+    out = []
+    for block in re.findall(r"```console\n(.*?)```", STEPS_DOC.read_text(encoding="utf-8"), re.S):
+        cmd, expected = None, []
+        for line in block.rstrip("\n").split("\n"):
+            if line.startswith("$ "):
+                if cmd:
+                    out.append((cmd, "\n".join(expected)))
+                cmd, expected = line[2:], []
+            else:
+                expected.append(line)
+        if cmd:
+            out.append((cmd, "\n".join(expected)))
+    return out
+
+
+def _normalise(text: str) -> str:
+    import re
+
+    return re.sub(r"relative error [0-9.e+-]+", "relative error <E>", text.rstrip("\n"))
+
+
+def test_steps_doc_has_examples():
+    commands = [c for c, _ in _doc_console_examples()]
+    assert len(commands) >= 12
+    assert any("--steps --format latex" in c for c in commands)
+    assert any(c.startswith('matcalc grad "G2 : Z2" wrt Z1 --let') for c in commands)
+
+
+@pytest.mark.parametrize("command, expected", _doc_console_examples(), ids=[c for c, _ in _doc_console_examples()])
+def test_steps_doc_console_example(command, expected):
+    import shlex
+
+    args = shlex.split(command)
+    assert args[0] == "matcalc"
+    done = run(*args[1:])
+    assert done.returncode in (0, 2), done.stderr
+    assert _normalise(done.stdout + done.stderr) == _normalise(expected)
+
+
+def test_steps_doc_python_example():
+    import doctest
+    import re
+
+    for block in re.findall(r"```python\n(.*?)```", STEPS_DOC.read_text(encoding="utf-8"), re.S):
+        test = doctest.DocTestParser().get_doctest(block, {}, "steps.md", str(STEPS_DOC), 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+        runner.run(test)
+        assert runner.failures == 0
