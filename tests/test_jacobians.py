@@ -375,3 +375,12 @@ def test_derivatives_doc_has_examples_and_python_session():
     runner = doctest.DocTestRunner()
     runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+@pytest.mark.parametrize("api", ["grad", "hessian"])
+def test_gradient_through_kronecker_is_unsupported(api):
+    """A scalar through kron(A, X) has no peel rule: an error, and it does not send
+    the user to a command that fails the same way."""
+    with pytest.raises(UnsupportedError) as info:
+        getattr(matcalc, api)("sum(kron(A, X))", "X", shapes={"A": "p,q", "X": "m,n"})
+    assert "Kronecker" in info.value.message and "ask for the jacobian" not in info.value.message

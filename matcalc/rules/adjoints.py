@@ -60,8 +60,8 @@ def move_hadamard(C, E, key):
 
 def move_kron(C, E, key):
     raise UnsupportedError(
-        f"the gradient through a Kronecker product ({to_text(E)}) is not supported; "
-        "ask for the jacobian of its argument instead")
+        f"the gradient through a Kronecker product ({to_text(E)}) is not supported "
+        "(nor is the Jacobian: matcalc has no rule for a Kronecker product that holds the variable)")
 
 
 def move_trace(C, E, key):
