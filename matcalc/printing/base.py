@@ -259,7 +259,7 @@ def _untransposed(e):
 
 
 def _term_class(t) -> int:
-    return 0 if isinstance(t, Num) else (1 if isinstance(t, (MatMul, Hadamard, Kron)) else 2)
+    return 0 if isinstance(t, Num) else (1 if isinstance(t, (MatMul, Kron)) else 2)
 
 
 def _reciprocal(f) -> bool:
