@@ -430,7 +430,7 @@ def epow(e: Expr, p) -> Expr:
         return e
     if isinstance(e, (Ones,)):
         return e
-    if isinstance(e, Zero) and p > 0:
+    if isinstance(e, (Zero, Identity)) and p > 0:  # entries 0 and 1 are their own powers
         return e
     if isinstance(e, Transpose) and isinstance(e.arg, ELEMENTWISE):  # (A^T).^p = (A.^p)^T
         return transpose(epow(e.arg, p))
@@ -454,6 +454,8 @@ def apply(fn: str, e: Expr) -> Expr:
         one, other = sorted(e.terms, key=lambda t: not (t == ONE or isinstance(t, Ones)))
         if (one == ONE or isinstance(one, Ones)) and isinstance(other, Apply) and other.fn == "exp":
             return _oriented(Apply("softplus", other.arg))
+    if isinstance(e, (Zero, Ones)):  # f of a constant matrix is f(0) or f(1) broadcast: cos(0) ones(m, n)
+        return mul(Apply(fn, Num(Fraction(isinstance(e, Ones)))), Ones(e.shape))
     return _oriented(Apply(fn, e))
 
 
@@ -550,7 +552,7 @@ def trace(e: Expr) -> Expr:
         return pulled
     if isinstance(e, Zero):
         return zero(SCALAR)
-    if isinstance(e, Kron):
+    if isinstance(e, Kron) and all(f.shape[0] == f.shape[1] for f in e.factors):  # A (m x n) ⊗ B (n x m) is square
         return mul(*[trace(f) for f in e.factors])
     if isinstance(e, DiagMat):
         return esum(e.arg)

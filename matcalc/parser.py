@@ -116,6 +116,8 @@ def _convert(tree, source: str) -> Syn:
             return Syn("name", (), start, end, start, str(kids[0]))
         if data == "number":
             return Syn("number", (), start, end, start, _number(str(kids[0])))
+        if data == "sized":
+            return Syn("sized", (), start, end, start, str(kids[0]))
         if data == "paren":
             inner = conv(kids[1])
             return Syn("paren", (inner,), start, end, start)

@@ -124,11 +124,19 @@ class Printer:
 
     # --- functions ------------------------------------------------------------------
     def _print_Apply(self, e):
-        return self.fn(self.fname(e.fn), self.p(e.arg)[0]), PREC_ATOM
+        return self.fn(self.fname(e.fn), self.arg(e.arg)), PREC_ATOM
+
+    def arg(self, e) -> str:
+        """A function's argument.  An identity shows its size there (tr(I_n),
+        vec(I_n)): nothing around it fixes the size, and the text must parse
+        back to the same value."""
+        if isinstance(e, Identity):
+            return self.sized_identity(e.n)
+        return self.p(e)[0]
 
     def _unary_fn(name):
         def method(self, e):
-            return self.fn(self.fname(name), self.p(e.arg)[0]), PREC_ATOM
+            return self.fn(self.fname(name), self.arg(e.arg)), PREC_ATOM
         return method
 
     def _print_Trace(self, e):
@@ -147,7 +155,7 @@ class Printer:
                 if right.size < left.size:
                     left, right = right, left
                 return f"{self.wrap(left, PREC_POW)} : {self.wrap(right, PREC_POW)}", PREC_FROB
-        return self.fn(self.fname("tr"), self.p(arg)[0]), PREC_ATOM
+        return self.fn(self.fname("tr"), self.arg(arg)), PREC_ATOM
     _print_Det = _unary_fn("det")
     _print_LogDet = _unary_fn("logdet")
     _print_Sum = _unary_fn("sum")
@@ -158,7 +166,7 @@ class Printer:
 
     def _print_Unvec(self, e):
         r, c = e.shape
-        return self.fn(self.fname("unvec"), self.p(e.arg)[0], str(r), str(c)), PREC_ATOM
+        return self.fn(self.fname("unvec"), self.arg(e.arg), str(r), str(c)), PREC_ATOM
 
     kron_token = " ⊗ "
 

@@ -1,0 +1,113 @@
+"""Every input the property tests (tests/test_properties.py) found to break
+matcalc, fixed, as an exact test: the same oracle (numerical check of the
+derivative, text round trip, LaTeX, NumPy module) on the exact input, plus
+the specific symptom.  docs/testing.md lists them with their causes."""
+from __future__ import annotations
+
+import inspect
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import matcalc  # noqa: E402
+from strategies import Case  # noqa: E402
+from test_properties import run_case  # noqa: E402
+
+# (kind, expression, wrt, shapes, seed, expected outcome)
+FOUND = [
+    # ᵀ is a Unicode letter, so NAME read gᵀ as a new vector named 'gᵀ' (a shape error)
+    ("grad", "(gᵀ + gᵀ) · (g + g)", "g", {}, 170265098, "passed"),
+    ("grad", "vᵀ x", "v", {}, 340190, "passed"),
+    ("hessian", "sigma2^{-1} · tr(v * wᵀ)", "w", {"sigma2": "scalar", "v": "n,1"}, 255575, "passed"),
+    # cos(0 I) was Apply(cos, Zero): printed cos(0), which re-parses as a scalar
+    ("grad", "tr(cos(0 · I)) + mu", "mu", {"mu": "scalar"}, 2983, "passed"),
+    # tr(A ⊗ B) = tr(A) tr(B) was applied to non-square factors: InternalShapeError
+    ("grad", "tr(kron(A, B))", "A", {"A": "m,n", "B": "n,m"}, 0, "unsupported"),
+    # the NumPy jacobian() returned a 1-D array for an n x 1 Jacobian, hessian() a 0-d one for 1 x 1
+    ("jacobian", "A / λ", "λ", {"A": "5,2", "λ": "1"}, 1000, "passed"),
+    ("jacobian", "ones(p) + A * x_hat / lambda", "lambda", {"A": "p,p", "x_hat": "p", "lambda": "scalar"}, 730,
+     "passed"),
+    ("hessian", "mu", "mu", {"mu": "scalar"}, 3, "passed"),
+    # K_{m,n} and I_n in Jacobian and Hessian text did not parse back
+    ("jacobian", "D .^ {-1}^(T)", "D", {"D": "2,5"}, 4237288, "passed"),
+    ("jacobian", "U .* U .* W^{T}", "W", {"U": "9,3", "W": "3,9"}, 88, "passed"),
+    ("hessian", "det(J)", "J", {}, 1000, "passed"),
+    # a bare I inside vec(...) or tr(...) lost its size: diag(vec(I)) did not re-parse, tr(I) changed value
+    ("jacobian", "diag(np2 ./ X) − diag(X^{T})", "X", {"np2": "p,p", "X": "p,p"}, 28858, "passed"),
+    ("jacobian", "softplus(sin(diag(np2 (y τ))))^{T}", "τ", {"np2": "5,5", "y": "5", "τ": "scalar"}, 175354,
+     "passed"),
+    ("hessian", "tr((I ./ None))", "None", {"None": "2,2"}, 3, "passed"),
+    # a size no argument fixes was `_dim_k = None` in the NumPy module (TypeError when called)
+    ("jacobian", "ones(k) · tr(Y)", "Y", {}, 15, "passed"),
+    ("grad", "1 u' : 2 (u' - u')", "u", {"u": "q"}, 74, "passed"),
+    ("hessian", "sum((0 b))", "b", {"b": "k"}, 96490, "passed"),
+]
+
+
+@pytest.mark.parametrize("kind, text, wrt, shapes, seed, expected", FOUND,
+                         ids=[f"{k} {t} wrt {w}" for k, t, w, *_ in FOUND])
+def test_found_by_the_generator(kind, text, wrt, shapes, seed, expected):
+    assert run_case(kind, Case(text, dict(shapes), wrt, seed)) == expected
+
+
+# --- the symptoms, one by one ---------------------------------------------------------------------
+
+
+def test_superscript_t_is_a_transpose():
+    assert matcalc.parse("vᵀ x") == matcalc.parse("v^T x")
+    assert matcalc.grad("vᵀ A x", "x").text() == "A^T v"
+
+
+def test_elementwise_function_of_a_zero_matrix_keeps_its_shape():
+    from matcalc.numeric import evaluate
+    from matcalc.printing.text import to_text
+
+    e = matcalc.parse("tr(cos(0 X)) + mu", {"X": "m,m"})
+    text = to_text(e)
+    assert "ones(m, m)" in text, text
+    back = matcalc.parse(text, {"X": "m,m"})
+    env, sizes = {"X": np.eye(3), "mu": np.array([[0.5]])}, {"m": 3}
+    assert evaluate(back, env, sizes)[0, 0] == pytest.approx(3.5)
+    assert evaluate(e, env, sizes)[0, 0] == pytest.approx(3.5)
+
+
+def test_numpy_jacobian_and_hessian_are_two_dimensional():
+    ns: dict = {}
+    exec(matcalc.jacobian("A / λ", "λ", {"A": "5,2", "λ": "1"}).numpy_source(), ns)
+    assert ns["jacobian"](A=np.ones((5, 2)), λ=2.0).shape == (10, 1)
+    ns = {}
+    exec(matcalc.hessian("mu^3", "mu", {"mu": "scalar"}).numpy_source(), ns)
+    assert ns["hessian"](mu=2.0).shape == (1, 1)
+
+
+def test_sized_identity_and_commutation_parse_back():
+    for kind, text, wrt, shapes in [("jacobian", "X^T", "X", {"X": "m,n"}),
+                                    ("jacobian", "x x^T", "x", {"x": "n"}),
+                                    ("hessian", "logdet(X)", "X", {"X": "n,n"})]:
+        r = getattr(matcalc, kind)(text, wrt, shapes)
+        assert ("K_{" in r.text()) or ("I_n" in r.text())
+        assert matcalc.parse(r.text(), shapes).shape == r.shape
+    assert matcalc.parse("K_{m,n}").shape == (matcalc.parse("vec(A)", {"A": "m,n"}).shape[0],) * 2
+    assert matcalc.parse("I_3 + X").shape == (3, 3)
+    assert matcalc.parse("I_n", {"I_n": "3,4"}).shape == (3, 4)  # a declared name stays a variable
+
+
+def test_identity_in_a_function_prints_its_size():
+    r = matcalc.grad("det(alpha X)", "alpha")
+    assert r.text() == "tr(I_n) det(alpha X) / alpha"
+    assert matcalc.jacobian("tr(X)", "X", {"X": "n,n"}).text() == "vec(I_n)^T"
+
+
+def test_unfixed_size_is_a_keyword_only_parameter():
+    r = matcalc.jacobian("ones(k) tr(Y)", "Y")
+    ns: dict = {}
+    exec(r.numpy_source(), ns)
+    params = inspect.signature(ns["jacobian"]).parameters
+    assert params["k"].kind is inspect.Parameter.KEYWORD_ONLY
+    out = ns["jacobian"](Y=np.eye(3), k=4)
+    assert out.shape == (4, 9)
+    assert np.allclose(out, np.outer(np.ones(4), np.eye(3).reshape(-1, order="F")))
