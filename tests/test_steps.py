@@ -75,6 +75,11 @@ CASES = [
     ("sum(log(1 + exp(-y .* s)))", "w", ("s = X w",), {}),
     ("logdet(S) + tr(S)", "W", ("S = W^T W + I",), {}),
     ("sum(H .* H)", "W", ("H = tanh(X W)",), {}),
+    # scalar variables: the last pair G : dalpha prints as the product G dalpha
+    ("alpha^2", "alpha", (), {}),
+    ("alpha x^T x + log(beta) alpha^3", "alpha", (), {}),
+    ("s^2 + sum(s x)", "s", (), {"shapes": {"s": "scalar"}}),
+    ("x^T x - x^T x + sum(A)", "x", (), {}),  # a zero gradient
 ]
 
 
@@ -161,8 +166,12 @@ def test_steps_data_text_and_latex_agree(case):
     for line, row in zip(lines, data):
         assert row["expression"] in line
         assert row["rule"].split(";")[0] in line
-    assert data[-1]["expression"].endswith(": d" + r.wrt)
-    assert data[-1]["expression"].startswith("(" + r.text() + ")") or data[-1]["expression"].startswith(r.text())
+    last = data[-1]["expression"]
+    if r.x.shape == (1, 1):  # G : dalpha of scalars is the product G dalpha
+        assert last.endswith("d" + r.wrt) or last.startswith("d" + r.wrt), last
+    else:
+        assert last.endswith(": d" + r.wrt), last
+        assert last.startswith("(" + r.text() + ")") or last.startswith(r.text()), last
     # the align* block: one &= per row, one \text annotation per row
     tex = r.steps_text(latex=True)
     assert tex.startswith("\\begin{align*}\n\\mathrm{d}f &= ") and tex.endswith("\n\\end{align*}")
