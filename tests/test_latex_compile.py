@@ -23,8 +23,6 @@ import matcalc
 from matcalc.cli import render
 from matcalc.errors import UnsupportedError
 
-PDFLATEX = shutil.which("pdflatex")
-REQUIRED = os.environ.get("MATCALC_REQUIRE_PDFLATEX") == "1"
 
 PREAMBLE = r"""\documentclass{article}
 \usepackage{amsmath,amssymb}
@@ -32,13 +30,32 @@ PREAMBLE = r"""\documentclass{article}
 """
 
 
-@pytest.fixture(scope="module")
-def pdflatex():
-    if PDFLATEX is None:
-        if REQUIRED:
+def find_pdflatex(environ=os.environ, which=shutil.which) -> str:
+    """pdflatex's path; skip without it, fail without it under MATCALC_REQUIRE_PDFLATEX=1."""
+    found = which("pdflatex")
+    if found is None:
+        if environ.get("MATCALC_REQUIRE_PDFLATEX") == "1":
             pytest.fail("MATCALC_REQUIRE_PDFLATEX=1 but pdflatex is not installed (run .ci/install-latex)")
         pytest.skip("pdflatex is not installed (Debian: bash .ci/install-latex)")
-    return PDFLATEX
+    return found
+
+
+@pytest.fixture(scope="module")
+def pdflatex():
+    return find_pdflatex()
+
+
+def test_missing_pdflatex_skips_unless_required():
+    def none(name):
+        return None
+
+    with pytest.raises(pytest.skip.Exception):
+        find_pdflatex({}, none)
+    with pytest.raises(pytest.skip.Exception):
+        find_pdflatex({"MATCALC_REQUIRE_PDFLATEX": "0"}, none)
+    with pytest.raises(pytest.fail.Exception, match="MATCALC_REQUIRE_PDFLATEX"):
+        find_pdflatex({"MATCALC_REQUIRE_PDFLATEX": "1"}, none)
+    assert find_pdflatex({"MATCALC_REQUIRE_PDFLATEX": "1"}, lambda name: "/x/" + name) == "/x/pdflatex"
 
 
 # --- compiling ---------------------------------------------------------------------------
