@@ -88,6 +88,7 @@ class Config:
     reps: int  # timed repetitions (at most) per measurement
     budget: float  # seconds per measurement, after which no more repetitions start
     heavy: float  # a first call slower than this counts as a sample (see measure)
+    sample: float  # seconds one sample of a fast call should last (see measure_many)
     sympy_limit: float  # seconds one SymPy call may take
     matcalc_limit: float  # seconds one matcalc derivation may take
     chain_ns: tuple
@@ -99,13 +100,13 @@ class Config:
 
 
 FULL = Config(
-    quick=False, reps=7, budget=3.0, heavy=2.0, sympy_limit=20.0, matcalc_limit=20.0,
+    quick=False, reps=9, budget=4.0, heavy=2.0, sample=0.05, sympy_limit=20.0, matcalc_limit=20.0,
     chain_ns=(2, 4, 8, 16, 32, 64, 128, 256, 512), trace_ks=(2, 4, 8, 16, 32, 64, 128),
     mlp_ls=(1, 2, 4, 8, 16, 32, 64), startup_reps=10,
     sizes=dict(quad=1000, logistic=(10000, 500), factor=(2000, 1000, 50), exp=2000, chain=500),
 )
 QUICK = Config(
-    quick=True, reps=2, budget=0.2, heavy=0.5, sympy_limit=3.0, matcalc_limit=3.0,
+    quick=True, reps=2, budget=0.2, heavy=0.5, sample=0.002, sympy_limit=3.0, matcalc_limit=3.0,
     chain_ns=(2, 4), trace_ks=(2, 4), mlp_ls=(1, 2), startup_reps=2,
     sizes=dict(quad=60, logistic=(300, 20), factor=(60, 40, 5), exp=60, chain=30),
     backend_cases=("x^T A x, gradient", "x^T A x, Hessian"),
@@ -145,6 +146,7 @@ class Measure:
     first: Optional[float] = None  # the first call, timed on its own
     value: object = None  # what the last call returned
     error: str = ""
+    number: int = 1  # calls per sample (a sample is their mean)
 
     @property
     def median(self) -> Optional[float]:
@@ -152,7 +154,8 @@ class Measure:
 
     def to_dict(self):
         return {"status": self.status, "median_s": self.median, "first_call_s": self.first,
-                "samples_s": self.times, "error": self.error or None}
+                "min_s": min(self.times) if self.times and self.status == "ok" else None,
+                "calls_per_sample": self.number, "samples_s": self.times, "error": self.error or None}
 
 
 def measure(fn: Callable, cfg: Config, setup: Optional[Callable] = None, limit: Optional[float] = None,
@@ -188,6 +191,58 @@ def measure(fn: Callable, cfg: Config, setup: Optional[Callable] = None, limit: 
     except Exception as e:  # noqa: BLE001 - a failure is a result here
         m.status, m.error = "failed", f"{type(e).__name__}: {str(e).strip()[:200]}"
     return m
+
+
+def measure_many(calls: dict, cfg: Config, keep_heavy_first=lambda name: True) -> dict:
+    """Interleaved timing of several implementations of the same thing, so that
+    load from elsewhere on the machine falls on all of them alike: after each
+    one's first call (timed on its own, as in ``measure``) and one calibration
+    call, rounds call each implementation in turn until each has ``cfg.reps``
+    samples or has used ``cfg.budget`` seconds.  A sample is the mean of
+    ``number`` back-to-back calls, enough to fill about ``cfg.sample`` seconds
+    (so sub-millisecond calls are not lost in timer and scheduler noise).
+    Returns {name: Measure}; one failing implementation does not stop the others."""
+    ms = {name: Measure() for name in calls}
+    spent = {name: 0.0 for name in calls}
+
+    def run(name, number=1):
+        m = ms[name]
+        try:
+            t0 = perf()
+            for _ in range(number):
+                m.value = calls[name]()
+            return (perf() - t0) / number
+        except Exception as e:  # noqa: BLE001
+            m.status, m.error = "failed", f"{type(e).__name__}: {str(e).strip()[:200]}"
+            return None
+
+    for name in calls:
+        m = ms[name]
+        t = run(name)
+        if t is None:
+            continue
+        m.first = spent[name] = t
+        if keep_heavy_first(name) and t > cfg.heavy:
+            m.times.append(t)
+            continue
+        t = run(name)  # calibration
+        if t is None:
+            continue
+        spent[name] += t
+        m.number = max(1, min(1000, int(cfg.sample / max(t, 1e-7))))
+
+    def needs(name):
+        m = ms[name]
+        return m.status == "ok" and len(m.times) < cfg.reps and not (m.times and spent[name] > cfg.budget)
+
+    while any(needs(n) for n in calls):
+        for name in calls:
+            if needs(name):
+                t = run(name, ms[name].number)
+                if t is not None:
+                    ms[name].times.append(t)
+                    spent[name] += t * ms[name].number
+    return ms
 
 
 def fmt_time(t: Optional[float]) -> str:
@@ -950,8 +1005,8 @@ def section_numeric(cfg: Config, out: dict, tables: list, jax, torch):
             tf = functools.partial(case.f, torch)
             top = torch.func.hessian(tf) if case.kind == "hessian" else torch.func.grad(tf)
             impls["torch"] = lambda: top(tx, to)
-        for name, call in impls.items():
-            m = measure(call, cfg, keep_heavy_first=not name.startswith("jax"))
+        measured = measure_many(impls, cfg, keep_heavy_first=lambda name: not name.startswith("jax"))
+        for name, m in measured.items():
             rec = m.to_dict()
             if m.status == "ok":
                 val = m.value.numpy() if torch is not None and isinstance(m.value, torch.Tensor) else np.asarray(m.value)
@@ -1020,24 +1075,27 @@ def section_chain(cfg: Config, out: dict, tables: list):
     d = {f"M{i}": rng.standard_normal((n, n)) / math.sqrt(n) for i in range(1, 9)}
     d.update(w=rng.standard_normal(n), x=rng.standard_normal(n))
     ref = np.outer(chain_left(d), chain_right(d))
-    vector_first = measure(lambda: np.outer(chain_left(d), chain_right(d)), cfg)
-    bad = measure(lambda: chain_bad(d), cfg)
-    bad_err = agreement(bad.value, ref)
+    calls = {"vector-first": lambda: np.outer(chain_left(d), chain_right(d)), "left-to-right": lambda: chain_bad(d)}
     rows = []
     for text in CHAIN_VARIANTS:
         row = {"typed": text}
         try:
             fn, params, src, res = generated_function("gradient", text, "M4", CHAIN8_SHAPES)
-            m = measure(lambda: fn(**{p: d[p] for p in params}), cfg)
-            row.update(m.to_dict())
-            row["result"] = res
-            row["code"] = src
-            row["max_rel_diff"] = agreement(m.value, ref) if m.status == "ok" else None
-            row["ratio_to_vector_first"] = ratio(m.median, vector_first.median)
+            row.update(result=res, code=src)
+            calls[text] = functools.partial(fn, **{p: d[p] for p in params})
         except Exception as e:  # noqa: BLE001
             row.update(status="failed", error=f"{type(e).__name__}: {e}")
         rows.append(row)
-        say(f"  {text:48s} {fmt_time(row.get('median_s')):>9s}  "
+    ms = measure_many(calls, cfg)  # interleaved: the ratios are what matters here
+    vector_first, bad = ms["vector-first"], ms["left-to-right"]
+    bad_err = agreement(bad.value, ref)
+    for row in rows:
+        m = ms.get(row["typed"])
+        if m is not None:
+            row.update(m.to_dict())
+            row["max_rel_diff"] = agreement(m.value, ref) if m.status == "ok" else None
+            row["ratio_to_vector_first"] = ratio(m.median, vector_first.median)
+        say(f"  {row['typed']:48s} {fmt_time(row.get('median_s')):>9s}  "
             f"{fmt_ratio(row.get('ratio_to_vector_first')):>7s} of vector-first")
     out["chain_order"] = {
         "n": n, "vector_first": vector_first.to_dict(), "left_to_right": dict(bad.to_dict(), max_rel_diff=bad_err),
@@ -1060,35 +1118,45 @@ def section_chain(cfg: Config, out: dict, tables: list):
 
 # --- targets -------------------------------------------------------------------------------
 
-def targets(cfg: Config, out: dict) -> list:
+def targets(cfg: Config, out: dict, stat: str = "median_s") -> list:
+    """Each target of issue 6 with what was measured, judged on medians
+    (stat='median_s', what the issue asks) or on the best of the samples
+    (stat='min_s', the least disturbed by other work on the machine)."""
     T = []
 
     def add(area, target, measured, met):
         T.append({"area": area, "target": target, "measured": measured,
                   "met": None if met is None else bool(met)})
 
+    def pair_ratio(r):
+        if r.get("matcalc", {}).get("status") == "ok" and r.get("sympy", {}).get("status") == "ok":
+            return ratio(r["sympy"].get(stat), r["matcalc"].get(stat))
+        return None
+
     # derivation
-    pairs = [(r["problem"], r.get("ratio")) for r in out.get("derivation", []) if r.get("ratio")]
-    for fam in out.get("scaling", {}).values():
-        pairs += [(r["problem"], r.get("ratio")) for r in fam["rows"] if r.get("ratio")]
+    fam = out.get("scaling", {})
+    pairs = [(r["problem"], pair_ratio(r)) for r in out.get("derivation", [])]
+    for f_ in fam.values():
+        pairs += [(r["problem"], pair_ratio(r)) for r in f_["rows"]]
+    pairs = [(p, v) for p, v in pairs if v]
     if pairs:
         worst = min(pairs, key=lambda p: p[1])
         add("derivation", "at least 10x faster than SymPy on every problem both solve",
             f"lowest {fmt_ratio(worst[1])} ({worst[0][:50]}); {sum(r >= 10 for _, r in pairs)} of {len(pairs)} "
             f"at 10x or more", worst[1] >= 10)
-    fam = out.get("scaling", {})
 
     def fam_row(key, size):
         return next((r for r in fam.get(key, {}).get("rows", []) if r["size"] == size), None)
 
     for key, size, label in (("chain", 128, "the chain at n = 128"), ("trace_power", 32, "tr(X^32)")):
         r = fam_row(key, size)
+        v = pair_ratio(r) if r else None
         if r is None:
             add("derivation", f"at least 100x faster than SymPy on {label}", "not measured (--quick)", None)
-        elif r.get("ratio"):
+        elif v:
             add("derivation", f"at least 100x faster than SymPy on {label}",
-                f"{fmt_ratio(r['ratio'])} (matcalc {fmt_time(r['matcalc'].get('median_s'))}, SymPy "
-                f"{fmt_time(r['sympy'].get('median_s'))})", r["ratio"] >= 100)
+                f"{fmt_ratio(v)} (matcalc {fmt_time(r['matcalc'].get(stat))}, SymPy "
+                f"{fmt_time(r['sympy'].get(stat))})", v >= 100)
         else:
             add("derivation", f"at least 100x faster than SymPy on {label}",
                 f"matcalc {mc_cell(r['matcalc'])}, SymPy {sympy_cell(r['sympy'])}",
@@ -1097,14 +1165,16 @@ def targets(cfg: Config, out: dict) -> list:
     if r is None:
         add("derivation", "64-layer MLP gradient well under a second", "not measured (--quick)", None)
     else:
-        t = r["matcalc"].get("median_s")
+        t = r["matcalc"].get(stat)
         add("derivation", "64-layer MLP gradient well under a second",
             fmt_time(t) if t else mc_cell(r["matcalc"]) + f" ({r['matcalc'].get('error') or ''})",
             t is not None and t < 1.0)
     mlp = fam.get("mlp")
     if mlp:
-        se, te = mlp["size_growth_exponent"], mlp["time_growth_exponent"]
-        last = [r["size"] for r in mlp["rows"] if r["matcalc"].get("status") == "ok"][-2:]
+        ok = [r for r in mlp["rows"] if r["matcalc"].get("status") == "ok"]
+        se = growth([(r["size"], r["matcalc"].get("size")) for r in ok])
+        te = growth([(r["size"], r["matcalc"].get(stat)) for r in ok])
+        last = [r["size"] for r in ok][-2:]
         add("derivation", "MLP output size and time growing linearly in L",
             f"size ~ L^{se:.2f}, time ~ L^{te:.2f} (L = {last[0]} to {last[-1]})" if se and te else "-",
             se is not None and te is not None and se <= 1.2 and te <= 1.3 and last[-1] >= 64)
@@ -1120,21 +1190,22 @@ def targets(cfg: Config, out: dict) -> list:
     # start-up
     st = out.get("startup")
     if st:
-        k = MATCALC_CMD
+        pick = (lambda c: st["median_s"][c]) if stat == "median_s" else (lambda c: min(st["samples_s"][c]))
         labels = {MATCALC_CMD: "python -m matcalc", CONSOLE_EQUIV: "console-script path",
                   CONSOLE_CMD: "installed console script"}
-        mine = {labels[c]: (v, st["median_s"][c]) for c, v in st["ratio_to_import_sympy"].items() if c in labels}
+        sym = pick(SYMPY_CMD)
+        mine = {lab: (pick(c) / sym, pick(c)) for c, lab in labels.items() if c in st["median_s"]}
         worst = max(v for v, _ in mine.values())
         add("start-up", "the command's whole-process time at most half of import sympy",
             ", ".join(f"{lab} {fmt_ratio(v)} ({fmt_time(t)})" for lab, (v, t) in mine.items())
-            + f"; import sympy {fmt_time(st['median_s'][SYMPY_CMD])}", worst <= 0.5)
+            + f"; import sympy {fmt_time(sym)}", worst <= 0.5)
         heavy = st["imported_modules"]
         add("start-up", "no sympy and no numpy imported on the common path",
             "imports: " + (", ".join(heavy) or "none") if heavy is not None else "probe failed",
             heavy is not None and not {"sympy", "numpy"} & set(heavy))
     # generated code
     rows = {r["case"]: r for r in out.get("numeric", [])}
-    med = lambda c, k: rows.get(c, {}).get("impls", {}).get(k, {}).get("median_s")  # noqa: E731
+    med = lambda c, k: rows.get(c, {}).get("impls", {}).get(k, {}).get(stat)  # noqa: E731
     if "numeric" not in out:
         pass
     elif out.get("backends", {}).get("jax"):
@@ -1143,20 +1214,22 @@ def targets(cfg: Config, out: dict) -> list:
         if grads:
             worst = max(grads, key=lambda p: p[1])
             add("generated code", "every generated gradient no slower than jitted jax.grad (at most 1.1x)",
-                "; ".join(f"{c.split(',')[0]} {fmt_ratio(v)}" for c, v in grads), worst[1] <= 1.1)
+                "matcalc / jax.jit: " + "; ".join(f"{c.split(',')[0]} {fmt_ratio(v)}" for c, v in grads),
+                worst[1] <= 1.1)
         c = "norm(X - U V^T)^2, gradient wrt U"
         v = ratio(med(c, "jax.jit"), med(c, "matcalc"))
         add("generated code", "factorisation gradient at least 2x faster than jitted jax.grad",
-            f"{fmt_ratio(v)} faster" if v else "-", v is not None and v >= 2)
+            f"jax.jit / matcalc {fmt_ratio(v)}" if v else "not measured", None if v is None else v >= 2)
         for c, bar in (("x^T A x, Hessian", 30), ("logistic, Hessian", 3), ("logistic with labels, Hessian", 3),
                        ("sum(exp(A x)), Hessian", 3)):
             v = ratio(med(c, "jax.jit"), med(c, "matcalc"))
             add("generated code", f"{c.replace(', Hessian', '')} Hessian at least {bar}x faster than jitted "
-                f"jax.hessian", f"{fmt_ratio(v)} faster" if v else "-", v is not None and v >= bar)
-        firsts = [(c, r["impls"].get("jax.jit", {}).get("first_call_s")) for c, r in rows.items()]
-        firsts = [f for _, f in firsts if f]
+                f"jax.hessian", f"jax.jit / matcalc {fmt_ratio(v)}" if v else "not measured",
+                None if v is None else v >= bar)
+        firsts = [r["impls"].get("jax.jit", {}).get("first_call_s") for r in rows.values()]
+        firsts = [f for f in firsts if f]
         if firsts:
-            add("generated code", "(context) jitted JAX's first call", f"{fmt_time(min(firsts))} to "
+            add("generated code", "(context) jitted JAX's first call (compiles)", f"{fmt_time(min(firsts))} to "
                 f"{fmt_time(max(firsts))}", None)
     else:
         add("generated code", "comparisons with jitted JAX", "JAX not installed", None)
@@ -1166,13 +1239,14 @@ def targets(cfg: Config, out: dict) -> list:
         for c in ("x^T A x, Hessian", "logistic, Hessian", "logistic with labels, Hessian", "sum(exp(A x)), Hessian"):
             v = ratio(med(c, "torch"), med(c, "matcalc"))
             add("generated code", f"{c.replace(', Hessian', '')} Hessian at least 30x faster than "
-                f"torch.func.hessian", f"{fmt_ratio(v)} faster" if v else "-", v is not None and v >= 30)
+                f"torch.func.hessian", f"torch / matcalc {fmt_ratio(v)}" if v else "not measured",
+                None if v is None else v >= 30)
     else:
         add("generated code", "comparisons with torch.func", "PyTorch not installed", None)
     slow_first = []
     for c, r in rows.items():
         m = r["impls"].get("matcalc", {})
-        if m.get("median_s") and m.get("first_call_s"):
+        if m.get("median_s") and m.get("first_call_s"):  # against the median, whichever stat
             if m["first_call_s"] > max(2 * m["median_s"], m["median_s"] + 1e-3):
                 slow_first.append(f"{c} ({fmt_time(m['first_call_s'])} vs {fmt_time(m['median_s'])})")
     if rows:
@@ -1187,19 +1261,20 @@ def targets(cfg: Config, out: dict) -> list:
                 "this benchmark's reading)", f"worst {fmt_ratio(worst[1])} ({worst[0]})", worst[1] <= 1.5)
     ch = out.get("chain_order")
     if ch:
+        vf = ch["vector_first"].get(stat)
+        worst = max((ratio(r.get(stat), vf) or math.inf) for r in ch["variants"])
         add("generated code", "chain gradient within 1.5x of vector-first whatever order the user typed",
-            f"worst {fmt_ratio(ch['worst_generated_over_vector_first'])} over {len(ch['variants'])} ways of typing it",
-            ch["worst_generated_over_vector_first"] <= 1.5)
+            f"worst {fmt_ratio(worst)} over {len(ch['variants'])} ways of typing it", worst <= 1.5)
         add("generated code", "(context) left-to-right order vs vector-first (about 40x in the issue)",
-            fmt_ratio(ch["bad_over_vector_first"]), None)
+            fmt_ratio(ratio(ch["left_to_right"].get(stat), vf)), None)
+    if not ({"derivation", "numeric", "chain_order"} & set(out)):
+        return T
     wrong = [r["problem"] for r in out.get("derivation", []) if r["matcalc"].get("correct") is False]
     for fam_ in fam.values():
         wrong += [r["problem"] for r in fam_["rows"] if r.get("matcalc", {}).get("correct") is False]
     dis = out.get("numeric_disagreements", [])
     chain_bad_rows = [r["typed"] for r in (ch or {}).get("variants", [])
                       if r.get("max_rel_diff") is None or not r["max_rel_diff"] < AGREE_TOLERANCE]
-    if not ({"derivation", "numeric", "chain_order"} & set(out)):
-        return T
     add("correctness", "matcalc's answers pass the numeric checks; every implementation agrees",
         "all agree" if not (wrong or dis or chain_bad_rows)
         else "; ".join([f"matcalc wrong on {w}" for w in wrong] + dis + [f"chain typed {c}" for c in chain_bad_rows]),
@@ -1207,10 +1282,15 @@ def targets(cfg: Config, out: dict) -> list:
     return T
 
 
-def targets_table(T) -> Table:
-    t = Table("Targets of issue 6", ["area", "target", "measured", "met"])
-    for x in T:
-        t.add(x["area"], x["target"], x["measured"], {True: "MET", False: "MISSED", None: "-"}[x["met"]])
+def targets_table(T, T_min) -> Table:
+    t = Table("Targets of issue 6", ["area", "target", "measured (medians)", "met", "measured (best samples)", "met "])
+    word = {True: "MET", False: "MISSED", None: "-"}
+    for x, y in zip(T, T_min):
+        same = x["measured"] == y["measured"]
+        t.add(x["area"], x["target"], x["measured"], word[x["met"]], "same" if same else y["measured"],
+              "" if same else word[y["met"]])
+    t.notes.append("medians are what issue 6 asks for; the best (minimum) samples show the cost least "
+                   "disturbed by other work on the machine, and are given beside them for that reason only")
     return t
 
 
@@ -1307,8 +1387,10 @@ def main(argv=None) -> int:
     if "chain" in only:
         section_chain(cfg, out, tables)
     T = targets(cfg, out)
+    T_min = targets(cfg, out, "min_s")
     out["targets"] = T
-    tables.append(targets_table(T))
+    out["targets_by_best_samples"] = T_min
+    tables.append(targets_table(T, T_min))
     out["elapsed_s"] = perf() - start
     out["load_average_end"] = load_average()
 
