@@ -130,6 +130,11 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (matcalc ... | head): not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as e:  # a bug: still one line, never a traceback
         print(f"matcalc: internal error ({type(e).__name__}: {e}); please report this input", file=sys.stderr)
         return 3

@@ -140,17 +140,17 @@ class Printer:
         return method
 
     def _print_Trace(self, e):
-        """tr(P Q^T) and tr(P^T Q) print as the Frobenius product P : Q."""
+        """tr(P Q^T), and any rotation of it, prints as the Frobenius product P : Q."""
         arg = e.arg
         if isinstance(arg, MatMul) and arg.coeff == 1 and not arg.scalars and len(arg.chain) >= 2:
             from ..build import mul
 
-            if isinstance(arg.chain[-1], Transpose):
-                left, right = mul(*arg.chain[:-1]), arg.chain[-1].arg
-            elif isinstance(arg.chain[0], Transpose):
-                left, right = arg.chain[0].arg, mul(*arg.chain[1:])
-            else:
-                left = right = None
+            chain = list(arg.chain)
+            k = next((k for k in range(len(chain) - 1, -1, -1) if isinstance(chain[k], Transpose)), None)
+            left = right = None
+            if k is not None:  # rotate the transposed factor last: tr(P Q^T) = P : Q
+                chain = chain[k + 1:] + chain[:k + 1]
+                left, right = mul(*chain[:-1]), chain[-1].arg
             if left is not None:
                 if right.size < left.size:
                     left, right = right, left
