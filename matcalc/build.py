@@ -703,7 +703,8 @@ def diag_vec(a: Expr) -> Expr:
 
 
 def vec(e: Expr) -> Expr:
-    """vec(A), column-major; vec(x) = x, vec(x^T) = x, vec(unvec(v)) = v."""
+    """vec(A), column-major; vec(x) = x, vec(x^T) = x, vec(unvec(v)) = v,
+    vec(ones(m, n)) = ones(m*n)."""
     if e.shape[1] == 1:
         return e
     if e.shape[0] == 1:
@@ -715,8 +716,8 @@ def vec(e: Expr) -> Expr:
         return add(*[vec(t) for t in rest.terms])
     if isinstance(rest, Unvec):
         return rest.arg
-    if isinstance(rest, Zero):
-        return Zero(Vec(rest).shape)
+    if isinstance(rest, (Zero, Ones)):
+        return type(rest)(Vec(rest).shape)
     return Vec(rest)
 
 

@@ -469,12 +469,16 @@ def _sized_dims(ctx, node: Syn):
 
 
 def _dim_arg(ctx, node: Syn):
+    """A dimension argument of ones or unvec: a name, a positive integer, or
+    a product of those (ones(m*n), as the printers write a vec's length)."""
     if node.op == "number" and node.value.denominator == 1 and node.value >= 1:
         return int(node.value)
     if node.op == "name":
         ctx.literal_dims.add(node.value)
         return node.value
-    raise ctx.error(node, "a dimension must be a name or a positive integer")
+    if node.op == "mul":
+        return dim_mul(_dim_arg(ctx, node.args[0]), _dim_arg(ctx, node.args[1]))
+    raise ctx.error(node, "a dimension must be a name, a positive integer or a product of those")
 
 
 # --- lowering -------------------------------------------------------------------

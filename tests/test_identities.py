@@ -125,6 +125,7 @@ IDENTITIES = [
     Identity("kron-inverse", "inv(kron(A, B))", "kron(inv(A), inv(B))", {"A": "n,n", "B": "m,m"}),
     Identity("kron-scalar", "kron(2 A, B)", "2 kron(A, B)", None, True),
     Identity("vec-of-vector", "vec(x^T)", "x", None, True),
+    Identity("vec-ones", "vec(ones(m, n))", "ones(m*n)", None, True),
     Identity("vec-product", "vec(A X B)", "kron(B^T, A) vec(X)", {"A": "p,m", "X": "m,n", "B": "n,q"}),
     Identity("sum-ones", "sum(x)", "ones(n)^T x", {"x": "n"}),
     Identity("sum-transpose", "sum(A^T)", "sum(A)", None, True),

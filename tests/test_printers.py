@@ -55,7 +55,8 @@ def test_parse_text_is_identity_on_awkward_forms():
                  "X^{-T}", "(X^T)^2", "X^{-2}", "sqrt(x)^T", "2 (a^T x) b", "a / (b^T x)", "A ⊗ B + C",
                  "exp(W x) x^T / sum(exp(W x))", "det(X) (tr(X) X^{-T} + I)", "unvec(a, q, p)",
                  "1 - y", "sigmoid'(Z) .* (A^T G W^T)", "x.^(-1/2) / 2",
-                 "1 / (x^T x)", "1 / (x^T x)^2", "-a .* b ./ x.^2", "(A + X)^{-T}", "((B X + A)^{-T})^2"):
+                 "1 / (x^T x)", "1 / (x^T x)^2", "-a .* b ./ x.^2", "(A + X)^{-T}", "((B X + A)^{-T})^2",
+                 "ones(m*n)", "ones(1, 2*n) x"):
         e = matcalc.parse(text)
         assert to_text(e) == text, (text, to_text(e))
         _round_trip(e, var_shapes(e))
