@@ -32,7 +32,17 @@ from __future__ import annotations
 import os
 import sys
 
-THREADS = 2
+def _threads_from_argv(argv) -> int:
+    """--threads N (default 2), read before anything is imported."""
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv) and argv[i + 1].isdigit():
+            return max(1, int(argv[i + 1]))
+        if a.startswith("--threads=") and a.split("=", 1)[1].isdigit():
+            return max(1, int(a.split("=", 1)[1]))
+    return 2
+
+
+THREADS = _threads_from_argv(sys.argv[1:])
 # Before numpy, jax or torch is imported anywhere in this process (or in the
 # subprocesses it starts, which inherit the environment).
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
@@ -1359,6 +1369,8 @@ def main(argv=None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny sizes and few repetitions (under a minute)")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results"), help="directory for the result files")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="threads for BLAS, XLA and PyTorch (default 2, what issue 6 asks for)")
     ap.add_argument("--only", default="", help="comma-separated sections to run: derivation,startup,numeric,chain")
     args = ap.parse_args(argv)
     cfg = QUICK if args.quick else FULL
@@ -1403,7 +1415,8 @@ def main(argv=None) -> int:
     outdir = Path(args.out)
     outdir.mkdir(parents=True, exist_ok=True)
     host = re.sub(r"[^A-Za-z0-9_.-]+", "-", mach["host"]) or "host"
-    stem = f"{now:%Y-%m-%d}-{host}" + ("-quick" if cfg.quick else "")
+    stem = (f"{now:%Y-%m-%d}-{host}" + ("-quick" if cfg.quick else "") + (f"-threads{THREADS}" if THREADS != 2 else "")
+            + ("-" + "-".join(sorted(only)) if args.only else ""))
     (outdir / f"{stem}.json").write_text(json.dumps(out, indent=1, default=str) + "\n", encoding="utf-8")
     md = [f"# matcalc benchmark, {now:%Y-%m-%d %H:%M} UTC{' (--quick)' if cfg.quick else ''}", "",
           f"- machine: {mach['cpu']}, {mach['cores']} cores ({mach['cpus_used']} used, {THREADS} threads), "
