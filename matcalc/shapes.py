@@ -19,7 +19,7 @@ from typing import Dict, Optional
 from . import build
 from .dims import dim_mul, shape_text
 from .errors import NameError_, ShapeError, UsageError
-from .expr import SCALAR, Expr, Var
+from .expr import SCALAR, DimProd, Expr, Var
 from .functions import BUILTIN, TABLE, split_primes
 from .parser import Syn
 
@@ -111,7 +111,24 @@ class Unifier:
                 return False  # n = n * m needs m = 1, which an unknown never is
             self.parent[var] = other
             return True
+        if isinstance(a, tuple) != isinstance(b, tuple):  # 3 * ?1 = 12, ?1 * ?1 = n*n
+            prod, other = (a, b) if isinstance(a, tuple) else (b, a)
+            return self._solve(prod, other)
+        if isinstance(a, tuple) and a[1] == b[1] and len(a) == len(b) == 3:  # k * ?1 = k * ?2
+            return self.unify(a[2], b[2])
         return False
+
+    def _solve(self, prod, other) -> bool:
+        """("*", known, v, ..., v) = other, a known dimension: v = (other / known)^(1/k)."""
+        known, unknowns = prod[1], prod[2:]
+        if len(set(unknowns)) != 1:
+            return False
+        quotient = _dim_quotient(other, known)
+        root = None if quotient is None else _dim_root(quotient, len(unknowns))
+        if root is None or root == 1:
+            return False
+        self.parent[unknowns[0]] = root
+        return True
 
     def product(self, a, b):
         return self._product([self.resolve(a), self.resolve(b)])
@@ -134,6 +151,43 @@ class Unifier:
         if known == 1 and len(unknown) == 1:
             return unknown[0]
         return ("*", known) + tuple(unknown)
+
+
+def _dim_parts(d):
+    """A known dimension as (integer factor, {name: multiplicity})."""
+    number, names = 1, {}
+    for f in d.factors if isinstance(d, DimProd) else (d,):
+        if isinstance(f, int):
+            number *= f
+        else:
+            names[f] = names.get(f, 0) + 1
+    return number, names
+
+
+def _dim_of_parts(number, names) -> object:
+    out = number
+    for name in sorted(names):
+        for _ in range(names[name]):
+            out = dim_mul(out, name)
+    return out
+
+
+def _dim_quotient(a, b):
+    """a / b for known dimensions, or None when b does not divide a."""
+    (na, ca), (nb, cb) = _dim_parts(a), _dim_parts(b)
+    if na % nb or any(ca.get(k, 0) < v for k, v in cb.items()):
+        return None
+    return _dim_of_parts(na // nb, {k: v - cb.get(k, 0) for k, v in ca.items() if v - cb.get(k, 0)})
+
+
+def _dim_root(d, k: int):
+    """The k-th root of a known dimension (n*n -> n, 9 -> 3), or None."""
+    number, names = _dim_parts(d)
+    root = round(number ** (1 / k))
+    root = next((r for r in (root - 1, root, root + 1) if r >= 1 and r ** k == number), None)
+    if root is None or any(v % k for v in names.values()):
+        return None
+    return _dim_of_parts(root, {name: v // k for name, v in names.items()})
 
 
 # --- inference ----------------------------------------------------------------
@@ -484,6 +538,22 @@ def _dim_arg(ctx, node: Syn):
 # --- lowering -------------------------------------------------------------------
 
 
+def _scalar_runs(factors):
+    """Left to right, a run of factors whose product is 1 x 1 (x^T y in
+    x^T y A) becomes one scalar factor: build.mul takes a chain whose
+    neighbours conform, and (x^T y) A is a scalar times A."""
+    out, run = [], []
+    for f in factors:
+        if f.shape == SCALAR:
+            out.append(f)
+            continue
+        run.append(f)
+        if run[0].shape[0] == 1 and f.shape[1] == 1 and len(run) > 1:
+            out.append(build.mul(*run))
+            run = []
+    return out + run
+
+
 def lower(node: Syn, ctx: Context, cache: dict) -> Expr:
     """Build the canonical expression of an inferred syntax tree."""
     return _lower(node, ctx, cache)
@@ -522,7 +592,7 @@ def _lower(node: Syn, ctx: Context, cache: dict) -> Expr:
             operands.append(node.args[1])
             node = node.args[0]
         operands.append(node)
-        return build.mul(*[L(x) for x in reversed(operands)])
+        return build.mul(*_scalar_runs([L(x) for x in reversed(operands)]))
     if op == "gcall":
         return build.apply(node.value, L(node.args[0]))
     if op == "div":

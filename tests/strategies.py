@@ -290,9 +290,10 @@ class Gen:
         if self.coin(12):  # a scalar broadcast: 1 + X, X - alpha
             s = self.number() if self.coin(50) else self.scalar(b // 2)
             return self.add(s, first, self.coin(50)) if self.coin(50) else self.add(first, s, self.coin(50))
-        second = self.gen(shape, b - b // 2)
         if self.square_shape(shape) and self.coin(10):
             second = Piece("I", ATOM)
+        else:
+            second = self.gen(shape, b - b // 2)
         return self.add(first, second, self.coin(40))
 
     def square_shape(self, shape):

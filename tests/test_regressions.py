@@ -45,6 +45,16 @@ FOUND = [
     ("jacobian", "ones(k) · tr(Y)", "Y", {}, 15, "passed"),
     ("grad", "1 u' : 2 (u' - u')", "u", {"u": "q"}, 74, "passed"),
     ("hessian", "sum((0 b))", "b", {"b": "k"}, 96490, "passed"),
+    # a product chain built in one call put x^T y A into one chain: InternalShapeError (multiplying 5x1 by 5x5)
+    ("grad", "tr(b^T b (-unvec(kron(b, b), 5, 5) - D ./ (D + D)))", "D", {"b": "5", "D": "5,5"}, 7, "passed"),
+    ("grad", "tr(a' a .^ 2 · (-unvec(kron(b, b), 5, 5) - D ./ (D + D)))", "D", {"b": "5", "D": "5,5", "a": "2"},
+     417013, "passed"),
+    ("jacobian", "a^{T} vec(trX^(T)) (a (a^(T) T) * sin(g u^{T}))", "trX",
+     {"a": "m", "T": "m,q", "g": "q", "u": "q", "trX": "m"}, 6468, "passed"),
+    # a product with one unknown factor (3 * ?, ? * ?) did not unify with a known size: a false shape error
+    ("grad", "softplus(tr(unvec(vec(I + 0.5), m, m)^{T})^2) + λ", "λ", {"λ": "scalar"}, 316353414, "passed"),
+    ("hessian", "kron(J, I) : J ⊗ J", "J", {"J": "3,3"}, 7852769, "passed"),
+    ("jacobian", "(W - (unvec(kron(a, b), k, k))) W", "W", {"W": "k,k", "a": "k"}, 39, "passed"),
 ]
 
 
@@ -111,3 +121,17 @@ def test_unfixed_size_is_a_keyword_only_parameter():
     out = ns["jacobian"](Y=np.eye(3), k=4)
     assert out.shape == (4, 9)
     assert np.allclose(out, np.outer(np.ones(4), np.eye(3).reshape(-1, order="F")))
+
+
+def test_products_of_unknown_sizes_unify_with_known_ones():
+    assert matcalc.parse("kron(J, I) : (J ⊗ J)", {"J": "3,3"}).shape == (1, 1)
+    assert matcalc.parse("unvec(vec(I), m, m)").shape == ("m", "m")
+    assert matcalc.parse("unvec(kron(a, b), k, k)", {"a": "k"}).shape == ("k", "k")
+    with pytest.raises(matcalc.MatcalcError):  # 12 is not 5 * anything
+        matcalc.parse("kron(x, y) + z", {"x": "5", "z": "12"})
+
+
+def test_scalar_run_inside_a_product_chain():
+    r = matcalc.grad("x^T y A B : C", "A")
+    assert r.text() == "(x^T y) C B^T"
+    assert r.check() < 1e-6
