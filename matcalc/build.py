@@ -32,6 +32,20 @@ def num(value) -> Num:
     return Num(Fraction(value))
 
 
+MAX_BITS = 3000  # about 900 digits: exact coefficients stay printable (Python refuses str() of 4300+ digits)
+
+
+def _too_large(value: Fraction, power: int = 1) -> bool:
+    return abs(power) * max(abs(value.numerator), value.denominator).bit_length() > MAX_BITS
+
+
+def _number_error():
+    from .errors import UnsupportedError
+
+    return UnsupportedError(f"a coefficient with more than {MAX_BITS} bits (about 900 digits): "
+                            "exact arithmetic stops there")
+
+
 def zero(shape) -> Expr:
     return Num(Fraction(0)) if tuple(shape) == SCALAR else Zero(tuple(shape))
 
@@ -255,6 +269,8 @@ def mul(*factors: Expr) -> Expr:
     shape = (chain[0].shape[0], chain[-1].shape[1]) if chain else SCALAR
     if coeff == 0 or zero_seen or any(is_zero(s) for s in scalars):
         return zero(shape)
+    if _too_large(coeff):
+        raise _number_error()
     for s in scalars:
         if isinstance(s, Num):
             raise InternalShapeError("number among scalar factors")
@@ -284,6 +300,8 @@ def power(s: Expr, p) -> Expr:
         if p.denominator == 1:
             if s.value == 0 and p < 0:
                 return Pow(s, p)
+            if _too_large(s.value, int(p)):
+                raise _number_error()
             return Num(s.value ** int(p))
         return Pow(s, p)
     if isinstance(s, Pow) and (p.denominator == 1 or s.exp.denominator == 1 and s.exp > 0 and s.exp % 2 == 1):

@@ -16,7 +16,8 @@ class MatcalcError(Exception):
 
     def render(self) -> str:
         """The message, then the source line with a caret under the column."""
-        head = f"{self.kind}: {self.message}"
+        head = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                       for c in f"{self.kind}: {self.message}")  # one line, whatever the input held
         if self.source is None or self.column is None:
             return head
         line_start = self.source.rfind("\n", 0, self.column) + 1
@@ -26,6 +27,8 @@ class MatcalcError(Exception):
         if len(line) > 100:  # keep huge inputs readable: a window round the caret
             lo = max(0, col - 50)
             line, col = ("..." if lo else "") + line[lo : lo + 100], col - lo + (3 if lo else 0)
+        # one visible character for each one of the source, so that the caret stays in its column
+        line = "".join(c if c.isprintable() else (" " if c == "\t" else "\ufffd") for c in line)
         return f"{head}\n  {line}\n  {' ' * col}^"
 
     def __str__(self):

@@ -16,7 +16,11 @@ from .functions import numpy_callable
 
 
 def _f(x: Fraction) -> float:
-    return float(x)
+    """A float; beyond the float range, infinity (float() of a huge Fraction raises)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return float("inf") if x > 0 else float("-inf")
 
 
 class Evaluator:

@@ -18,6 +18,9 @@ from .functions import BUILTIN
 STRUCTURAL_FUNCTIONS = ("tr", "det", "logdet", "inv", "diag", "vec", "unvec", "sum", "norm", "kron", "ones")
 KEYWORDS = tuple(sorted(STRUCTURAL_FUNCTIONS + BUILTIN, key=lambda s: (-len(s), s)))
 MAX_DEPTH = 400  # deeper nesting is refused before it reaches Python's recursion limit
+MAX_LENGTH = 100_000  # longer input is refused at once: parsing it would take many seconds
+MAX_DIGITS = 300  # a number literal has at most this many digits and a decimal exponent at most this size
+MAX_EXPONENT = 1000  # X^k multiplies k factors out; 2^k computes an exact k-bit number
 
 
 @dataclass
@@ -69,6 +72,8 @@ def parse_syntax(source: str) -> Syn:
 
     if not source.strip():
         raise ParseError("empty expression", source, 0)
+    if len(source) > MAX_LENGTH:
+        raise ParseError(f"expression longer than {MAX_LENGTH:,} characters ({len(source):,})", source, MAX_LENGTH)
     _check_nesting(source)
     try:
         tree = _parser().parse(source)
@@ -96,55 +101,81 @@ def _check_nesting(source: str):
             depth -= 1
 
 
-def _number(text: str) -> Fraction:
+def _number(text: str, source: str = "", pos: int = 0) -> Fraction:
+    """A number literal, exactly; a huge one (1e999999) is an error, not minutes of big-integer work."""
+    mantissa, _, exponent = text.lower().partition("e")
+    if len(mantissa) > MAX_DIGITS + 1 or (exponent and abs(int(exponent)) > MAX_DIGITS):
+        raise ParseError(f"number too large: at most {MAX_DIGITS} digits and exponents up to e{MAX_DIGITS}",
+                         source, pos)
     return Fraction(text)
 
 
 def _convert(tree, source: str) -> Syn:
-    """Lark tree -> Syn, keeping spans and operator positions."""
-    from lark import Token, Tree
-
+    """Lark tree -> Syn, keeping spans and operator positions.  A loop, not
+    recursion: a flat product of thousands of factors is a deep left-nested
+    tree."""
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * MAX_DEPTH + 1000))
-
-    def conv(t) -> Syn:
-        if isinstance(t, Token):  # a bare token (never the root)
-            raise AssertionError(t)
-        data = t.data
-        kids = t.children
-        start, end = t.meta.start_pos, t.meta.end_pos
-        if data == "name":
-            return Syn("name", (), start, end, start, str(kids[0]))
-        if data == "number":
-            return Syn("number", (), start, end, start, _number(str(kids[0])))
-        if data == "sized":
-            return Syn("sized", (), start, end, start, str(kids[0]))
-        if data == "paren":
-            inner = conv(kids[1])
-            return Syn("paren", (inner,), start, end, start)
-        if data == "call":
-            fn = kids[0]
-            args = tuple(conv(k) for k in kids[2:] if isinstance(k, Tree))
-            return Syn("call", args, start, end, fn.start_pos, str(fn))
-        if data in ("add", "sub", "frob", "mul", "div", "hadamard", "ediv", "kronop"):
-            a, op, b = kids
-            return Syn(data, (conv(a), conv(b)), start, end, op.start_pos)
-        if data == "juxt":
-            a, b = conv(kids[0]), conv(kids[1])
-            return Syn("juxt", (a, b), start, end, b.start)
-        if data == "neg":
-            return Syn("neg", (conv(kids[1]),), start, end, start)
-        if data in ("transpose", "inverse", "inverse_transpose"):
-            return Syn(data, (conv(kids[0]),), start, end, kids[1].start_pos)
-        if data in ("power", "epower"):
-            base, op, exponent = kids
-            return Syn(data, (conv(base),), start, end, op.start_pos, _exponent(exponent))
-        raise AssertionError(f"unknown grammar rule {data}")
-
-    return conv(tree)
+    done: dict = {}
+    stack = [(tree, False)]
+    while stack:
+        t, ready = stack.pop()
+        if ready:
+            done[id(t)] = _make(t, [done.pop(id(k)) for k in _operands(t)], source)
+        else:
+            stack.append((t, True))
+            stack.extend((k, False) for k in _operands(t))
+    return done[id(tree)]
 
 
-def _exponent(t):
-    """An exponent: 'T', '-T' or a Fraction."""
+def _operands(t) -> list:
+    """The children of a Lark node that become Syn nodes."""
+    from lark import Tree
+
+    data, kids = t.data, t.children
+    if data in ("name", "number", "sized"):
+        return []
+    if data in ("paren", "neg"):
+        return [kids[1]]
+    if data == "call":
+        return [k for k in kids[2:] if isinstance(k, Tree)]
+    if data in ("add", "sub", "frob", "mul", "div", "hadamard", "ediv", "kronop"):
+        return [kids[0], kids[2]]
+    if data == "juxt":
+        return [kids[0], kids[1]]
+    if data in ("transpose", "inverse", "inverse_transpose", "power", "epower"):
+        return [kids[0]]
+    raise AssertionError(f"unknown grammar rule {data}")
+
+
+def _make(t, args, source: str) -> Syn:
+    """One Syn node from a Lark node and its converted operands."""
+    data, kids = t.data, t.children
+    start, end = t.meta.start_pos, t.meta.end_pos
+    if data == "name":
+        return Syn("name", (), start, end, start, str(kids[0]))
+    if data == "number":
+        return Syn("number", (), start, end, start, _number(str(kids[0]), source, start))
+    if data == "sized":
+        return Syn("sized", (), start, end, start, str(kids[0]))
+    if data == "paren":
+        return Syn("paren", tuple(args), start, end, start)
+    if data == "call":
+        fn = kids[0]
+        return Syn("call", tuple(args), start, end, fn.start_pos, str(fn))
+    if data in ("add", "sub", "frob", "mul", "div", "hadamard", "ediv", "kronop"):
+        return Syn(data, tuple(args), start, end, kids[1].start_pos)
+    if data == "juxt":
+        return Syn("juxt", tuple(args), start, end, args[1].start)
+    if data == "neg":
+        return Syn("neg", tuple(args), start, end, start)
+    if data in ("transpose", "inverse", "inverse_transpose"):
+        return Syn(data, tuple(args), start, end, kids[1].start_pos)
+    base, op, exponent = kids  # power, epower
+    return Syn(data, tuple(args), start, end, op.start_pos, _exponent(exponent, source, op.start_pos + 1))
+
+
+def _exponent(t, source: str = "", pos: int = 0):
+    """An exponent: 'T', '-T' or a Fraction of size at most MAX_EXPONENT."""
     from lark import Token
 
     while t.data == "exponent":  # braces or parentheses around the inner form
@@ -155,6 +186,11 @@ def _exponent(t):
         return "-T"
     toks = [c for c in t.children if isinstance(c, Token)]
     sign = -1 if toks and toks[0].type == "MINUS" else 1
-    nums = [Fraction(str(c)) for c in toks if c.type == "NUMBER"]
+    nums = [_number(str(c), source, c.start_pos) for c in toks if c.type == "NUMBER"]
+    if len(nums) == 2 and nums[1] == 0:
+        raise ParseError("division by zero in an exponent", source, pos)
     value = nums[0] / nums[1] if len(nums) == 2 else nums[0]
+    if abs(value) > MAX_EXPONENT or value.denominator > MAX_EXPONENT:
+        raise ParseError(f"exponent too large: at most {MAX_EXPONENT} (and a denominator at most {MAX_EXPONENT})",
+                         source, pos)
     return sign * value

@@ -197,7 +197,7 @@ class Context:
     def __init__(self, source: str, shapes: Optional[dict], functions=()):
         self.source = source
         self.u = Unifier()
-        self.declared = {name: tuple(s) for name, s in (shapes or {}).items()}
+        self.declared = {name: _checked_shape(name, s) for name, s in (shapes or {}).items()}
         self.functions = set(functions)
         self.used_functions: set = set()
         self.vars: Dict[str, tuple] = {}
@@ -249,6 +249,26 @@ class Context:
         return ""
 
 
+def _checked_dim(d) -> bool:
+    if isinstance(d, DimProd):
+        return all(_checked_dim(f) for f in d.factors)
+    if isinstance(d, bool):
+        return False
+    if isinstance(d, int):
+        return d >= 1
+    return isinstance(d, str) and re.fullmatch(r"[A-Za-z]\w*", d) is not None
+
+
+def _checked_shape(name, shape) -> tuple:
+    """A declared shape (from the API, a tuple of anything): two dimensions,
+    each a positive integer or a name, since names end up in generated code."""
+    shape = tuple(shape)
+    if len(shape) != 2 or not all(_checked_dim(d) for d in shape):
+        raise UsageError(f"shape of {name}: {shape!r} is not one or two dimensions, "
+                         "each a name or a positive integer")
+    return shape
+
+
 def _declared_dims(declared):
     return {d for s in declared.values() for d in s if isinstance(d, str)}
 
@@ -265,10 +285,31 @@ def is_scalar(shape) -> bool:
     return shape[0] == 1 and shape[1] == 1
 
 
+# Operators whose first operand nests without parentheses: a left-nested sum
+# or product, a run of unary minus or of postfix operators.  Inference and
+# lowering walk such a spine in a loop, deepest node first, so that a product
+# of 5,000 factors or 10,000 transposes needs no deep recursion.
+SPINE = frozenset(("add", "sub", "juxt", "mul", "div", "hadamard", "ediv", "kronop", "neg",
+                   "transpose", "inverse", "inverse_transpose", "power", "epower"))
+
+
+def _spine(node: Syn, key: str) -> list:
+    """The first-operand descendants of node along SPINE without info[key], outermost first."""
+    out = []
+    n = node.args[0] if node.op in SPINE else None
+    while n is not None and n.op in SPINE and key not in n.info:
+        out.append(n)
+        n = n.args[0]
+    return out
+
+
 def infer(node: Syn, ctx: Context):
     """Annotate node.info['shape'] (and decisions) bottom-up; return the shape."""
-    shape = _infer(node, ctx)
-    node.info["shape"] = shape
+    shape = node.info.get("shape")
+    if shape is None:
+        for n in reversed(_spine(node, "shape")):
+            n.info["shape"] = _infer(n, ctx)
+        shape = node.info["shape"] = _infer(node, ctx)
     return shape
 
 
@@ -563,7 +604,24 @@ def _shape(ctx, node):
     return tuple(ctx.name_dim(d) for d in node.info["shape"])
 
 
+FLATTENED = {"add": "sum", "sub": "sum", "juxt": "product", "mul": "product", "div": "product",
+             "hadamard": "hadamard", "ediv": "hadamard", "kronop": "kron"}
+
+
 def _lower(node: Syn, ctx: Context, cache: dict) -> Expr:
+    """Lower the spine below node deepest first (skipping the nodes that a
+    sum or product above them takes in whole), then node."""
+    expr = node.info.get("expr")
+    if expr is None:
+        spine = _spine(node, "expr")
+        for n, parent in reversed(list(zip(spine, [node] + spine))):
+            if FLATTENED.get(n.op) is None or FLATTENED.get(n.op) != FLATTENED.get(parent.op):
+                n.info["expr"] = _lower_one(n, ctx, cache)
+        expr = node.info["expr"] = _lower_one(node, ctx, cache)
+    return expr
+
+
+def _lower_one(node: Syn, ctx: Context, cache: dict) -> Expr:
     op = node.op
     L = lambda n: _lower(n, ctx, cache)  # noqa: E731
     if op == "name":
@@ -582,27 +640,23 @@ def _lower(node: Syn, ctx: Context, cache: dict) -> Expr:
         return L(node.args[0])
     if op == "neg":
         return build.neg(L(node.args[0]))
-    if op == "add":
-        return build.add(L(node.args[0]), L(node.args[1]))
-    if op == "sub":
-        return build.sub(L(node.args[0]), L(node.args[1]))
-    if op in ("juxt", "mul"):  # a left-nested product A B C ... is built in one call
-        operands = []
-        while node.op in ("juxt", "mul"):
-            operands.append(node.args[1])
+    if op in FLATTENED:  # a left-nested sum, product, Hadamard or Kronecker product: one call
+        family = FLATTENED[op]
+        run = []
+        while FLATTENED.get(node.op) == family:
+            run.append(node)
             node = node.args[0]
-        operands.append(node)
-        return build.mul(*_scalar_runs([L(x) for x in reversed(operands)]))
+        first = L(node)  # lowered left to right, so that dimensions are named in reading order
+        rest = [(n.op, L(n.args[1])) for n in reversed(run)]
+        if family == "sum":
+            return build.add(first, *[x if o == "add" else build.neg(x) for o, x in rest])
+        if family == "product":
+            return build.mul(*_scalar_runs([first] + [build.power(x, -1) if o == "div" else x for o, x in rest]))
+        if family == "hadamard":
+            return build.hadamard(first, *[build.epow(x, -1) if o == "ediv" else x for o, x in rest])
+        return build.kron(first, *[x for _, x in rest])
     if op == "gcall":
         return build.apply(node.value, L(node.args[0]))
-    if op == "div":
-        return build.mul(L(node.args[0]), build.power(L(node.args[1]), -1))
-    if op == "hadamard":
-        return build.hadamard(L(node.args[0]), L(node.args[1]))
-    if op == "ediv":
-        return build.hadamard(L(node.args[0]), build.epow(L(node.args[1]), -1))
-    if op == "kronop":
-        return build.kron(L(node.args[0]), L(node.args[1]))
     if op == "frob":
         return build.frob(L(node.args[0]), L(node.args[1]))
     if op == "transpose":

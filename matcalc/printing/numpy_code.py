@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import unicodedata
 
 from .. import build as b
 from ..expr import (
@@ -25,17 +26,45 @@ from ..functions import numpy_template
 BIG = 1000  # the size assumed for a symbolic dimension when ordering products
 
 
+MODULE_BUILTINS = frozenset({"float"})  # builtins the module refers to (dtype=float): a parameter must not hide them
+
+
+def _reserved(name: str) -> bool:
+    return keyword.iskeyword(name) or name in MODULE_BUILTINS
+
+
+def spelled(name: str) -> bool:
+    """Whether Python reads name as this very identifier (x² is no identifier;
+    Python folds ﬁ to fi, so ﬁ and fi would be one parameter)."""
+    return name.isidentifier() and unicodedata.normalize("NFKC", name) == name
+
+
+def escaped(name: str) -> str:
+    """An ASCII identifier for any name, one to one: x² -> _u_x_b2_ (the
+    prefix keeps it apart from user names, which never start with _)."""
+    return "_u_" + "".join(c if c.isascii() and c.isalnum() else ("__" if c == "_" else f"_{ord(c):x}_")
+                           for c in name)
+
+
 def py_name(name: str, taken=()) -> str:
-    """A user name as a safe Python identifier: a keyword gets trailing
-    underscores until it is not in ``taken`` (the other user names).  Soft
-    keywords (``match``, ``type``) are valid parameter names and stay as they
-    are, so they can still be passed by keyword."""
-    if not keyword.iskeyword(name):
+    """A user name as a safe Python identifier: a keyword (or a builtin the
+    module uses, float) gets trailing underscores until it is not in
+    ``taken`` (the other user names); a name Python cannot spell as written
+    is escaped.  Soft keywords (``match``, ``type``) are valid parameter names
+    and stay as they are, so they can still be passed by keyword."""
+    if not spelled(name):
+        return escaped(name)
+    if not _reserved(name):
         return name
     out = name + "_"
-    while out in taken or keyword.iskeyword(out):
+    while out in taken or _reserved(out):
         out += "_"
     return out
+
+
+def dim_ident(d: str) -> str:
+    """The module's variable for a dimension name: _dim_n."""
+    return "_dim_" + (d if d.isascii() and d.isidentifier() else escaped(d))
 
 
 def py_names(names) -> dict:
@@ -133,6 +162,14 @@ def _nonnegative(e: Expr) -> bool:
     return False
 
 
+def _literal(value) -> str:
+    """A float literal; beyond the float range, _np.inf (float() of a huge Fraction raises)."""
+    try:
+        return repr(float(value))
+    except OverflowError:
+        return "_np.inf" if value > 0 else "(-_np.inf)"
+
+
 class NumpyPrinter:
     def __init__(self, names=None):
         self.dims_used: set = set()
@@ -144,7 +181,7 @@ class NumpyPrinter:
             return str(d)
         if isinstance(d, str):
             self.dims_used.add(d)
-            return "_dim_" + d
+            return dim_ident(d)
         return " * ".join(self.dim(f) for f in d.factors)
 
     def shape(self, shape) -> str:
@@ -154,7 +191,7 @@ class NumpyPrinter:
         return getattr(self, "_" + type(e).__name__)(e)
 
     def _Num(self, e):
-        return repr(float(e.value))
+        return _literal(e.value)
 
     def _Var(self, e):
         return self.names.get(e.name) or py_name(e.name)
@@ -189,7 +226,7 @@ class NumpyPrinter:
         return _module_template(e.fn).format(self(e.arg))
 
     def _EPow(self, e):
-        return f"({self(e.base)} ** {float(e.exp)!r})"
+        return f"({self(e.base)} ** {_literal(e.exp)})"
 
     _Pow = _EPow
 
@@ -241,7 +278,7 @@ class NumpyPrinter:
             return rank_k if rest == b.num(1) else f"({self(rest)} * {rank_k})"
         parts = []
         if e.coeff != 1:
-            parts.append(repr(float(e.coeff)))
+            parts.append(_literal(e.coeff))
         parts.extend(self(s) for s in e.scalars)
         if e.chain:
             order = chain_order([f.shape for f in e.chain])
@@ -302,20 +339,20 @@ def function_source(name: str, doc: str, params, result: Expr, out_shape) -> str
     body = printer(result)
     renamed = [f"{names[p.name]} is {p.name}" for p in params if names[p.name] != p.name]
     if renamed:
-        doc += " Parameters renamed from Python keywords: " + ", ".join(renamed) + "."
+        doc += " Parameters renamed (Python keywords, or names Python cannot spell): " + ", ".join(renamed) + "."
     dim_lines, dim_params = [], {}
     taken = set(names.values())
     for d in sorted(printer.dims_used):
         src = next(((p, i) for p in params for i, x in enumerate(p.shape) if x == d), None)
         if src is not None:
-            dim_lines.append(f"    _dim_{d} = {names[src[0].name]}.shape[{src[1]}]")
+            dim_lines.append(f"    {dim_ident(d)} = {names[src[0].name]}.shape[{src[1]}]")
             continue
-        param = d
-        while param in taken or keyword.iskeyword(param):
+        param = d if spelled(d) else escaped(d)
+        while param in taken or _reserved(param):
             param += "_"
         taken.add(param)
         dim_params[d] = param
-        dim_lines.append(f"    _dim_{d} = int({param})")
+        dim_lines.append(f"    {dim_ident(d)} = _np.int64({param}).item()")
     if dim_params:
         doc += " Sizes no argument fixes are keyword-only parameters: " + ", ".join(dim_params.values()) + "."
     doc = doc.replace("\\", "\\\\").replace('"', "'")  # the docstring cannot end early
