@@ -687,7 +687,7 @@ def check_derivative(r, seed: int, trials: int = 3) -> float:
     rejected = None
     worst = 0.0
     for F, JJ, what in pairs:
-        env, sizes = random_env([F, JJ], rng)
+        env, sizes = random_env([F, JJ, r.x], rng)  # as Result.check draws it
         V = rng.standard_normal(tuple(dim_value(d, sizes) for d in r.x.shape))
         try:
             worst = max(worst, careful_check(F, r.x, JJ, env, sizes, V, what))
@@ -702,7 +702,7 @@ def point(r, seed: int):
     """One random point on the domains of f and of the result: (env, sizes)."""
     from matcalc.numeric import random_env
 
-    exprs = [r.f, r.expr]
+    exprs = [r.f, r.expr, r.x]
     if r.kind == "hessian":
         exprs.append(r.derivation.grad.result)
     return random_env(exprs, np.random.default_rng(seed))

@@ -55,6 +55,11 @@ FOUND = [
     ("grad", "softplus(tr(unvec(vec(I + 0.5), m, m)^{T})^2) + λ", "λ", {"λ": "scalar"}, 316353414, "passed"),
     ("hessian", "kron(J, I) : J ⊗ J", "J", {"J": "3,3"}, 7852769, "passed"),
     ("jacobian", "(W - (unvec(kron(a, b), k, k))) W", "W", {"W": "k,k", "a": "k"}, 39, "passed"),
+    # a sum of broadcast scalars alone (1/2 + sigmoid(0) ones(m)) printed as a scalar sum
+    ("jacobian", "0.5 + sigmoid(0 u)", "u", {"u": "m"}, 10, "passed"),
+    # the check drew no value for a variable that cancelled out of the gradient: KeyError
+    ("hessian", "sin(logdet(F) - logdet(2 F))", "F", {"F": "2,2"}, 80, "passed"),
+    ("hessian", "zᵀ (h ./ z)", "z", {"z": "n", "h": "n"}, 107, "passed"),
 ]
 
 

@@ -238,9 +238,12 @@ class Printer:
                 return self.paren(self.p(t)[0]) + self.transpose_token, PREC_POW
         out = []
         # positive terms first (x - m, not -m + x); then numbers, products, the rest (1 + W x + b)
-        terms = sorted(e.terms, key=lambda t: (_is_negative(t), _term_class(_broadcast_scalar(t))))
+        # c ones(m, n) prints as the scalar c only beside a term that fixes the shape (1 + exp(x)),
+        # else the sum would read back as a scalar
+        broadcast = _broadcast_scalar if any(_broadcast_scalar(t) is t for t in e.terms) else (lambda t: t)
+        terms = sorted(e.terms, key=lambda t: (_is_negative(t), _term_class(broadcast(t))))
         for i, t in enumerate(terms):
-            t = _broadcast_scalar(t)
+            t = broadcast(t)
             negative = (isinstance(t, MatMul) and t.coeff < 0) or (isinstance(t, Num) and t.value < 0)
             if negative:
                 from ..build import neg
