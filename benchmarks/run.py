@@ -1255,14 +1255,17 @@ def targets(cfg: Config, out: dict, stat: str = "median_s") -> list:
         add("generated code", "comparisons with torch.func", "PyTorch not installed", None)
     slow_first = []
     for c, r in rows.items():
-        m = r["impls"].get("matcalc", {})
+        m, h = r["impls"].get("matcalc", {}), r["impls"].get("hand", {})
         if m.get("median_s") and m.get("first_call_s"):  # against the median, whichever stat
-            if m["first_call_s"] > max(2 * m["median_s"], m["median_s"] + 1e-3):
+            # A first call may pay for fresh memory (page faults on large arrays):
+            # the hand-written formula's first call shows what that costs.
+            allowed = max(2 * m["median_s"], m["median_s"] + 1e-3, 1.5 * (h.get("first_call_s") or 0))
+            if m["first_call_s"] > allowed:
                 slow_first.append(f"{c} ({fmt_time(m['first_call_s'])} vs {fmt_time(m['median_s'])})")
     if rows:
-        add("generated code", "no compile step: the first call costs about what later calls cost "
-            "(at most 2x, or 1 ms more)", "all cases" if not slow_first else "slower first call: " + "; ".join(slow_first),
-            not slow_first)
+        add("generated code", "no compile step: the first call costs about what later calls cost (at most "
+            "2x the median, 1 ms more, or 1.5x the hand-written formula's first call)",
+            "all cases" if not slow_first else "slower first call: " + "; ".join(slow_first), not slow_first)
         hand = [(c, ratio(med(c, "matcalc"), med(c, "hand"))) for c in rows]
         hand = [(c, v) for c, v in hand if v is not None]
         if hand:
