@@ -437,6 +437,10 @@ def run_pair(cfg: Config, p: Problem, do_matcalc: bool = True) -> dict:
         r = mc.value
         row["matcalc"]["text"] = r.text()
         row["matcalc"]["size"] = len(r.text())
+        try:  # with repeated subexpressions named once ("where t1 = ..."), where matcalc offers it
+            row["matcalc"]["compact_size"] = len(r.text(compact=True))
+        except TypeError:
+            row["matcalc"]["compact_size"] = None
         try:
             with time_limit(cfg.matcalc_limit * 3):
                 err = check_gradient(r.evaluate(**vals), p.f, p.wrt, vals)
@@ -677,23 +681,33 @@ def section_derivation(cfg: Config, out: dict, tables: list):
             rows.append(row)
             say(f"    {var} = {n:4d}  matcalc {mc_cell(row['matcalc']):>14s} size {row['matcalc'].get('size', '-')!s:>6s}"
                 f"  sympy {sympy_cell(row['sympy']):>24s}")
-        size_pts = [(r["size"], r["matcalc"].get("size")) for r in rows if r["matcalc"].get("status") == "ok"]
-        time_pts = [(r["size"], r["matcalc"].get("median_s")) for r in rows if r["matcalc"].get("status") == "ok"]
+        ok = [r for r in rows if r["matcalc"].get("status") == "ok"]
+        full_pts = [(r["size"], r["matcalc"].get("size")) for r in ok]
+        size_pts = [(r["size"], out_size(r["matcalc"])) for r in ok]
+        time_pts = [(r["size"], r["matcalc"].get("median_s")) for r in ok]
         out["scaling"][key] = {"title": title, "var": var, "rows": rows,
-                               "size_growth_exponent": growth(size_pts), "time_growth_exponent": growth(time_pts)}
-        t = Table(f"Scaling: {title}", [var, "matcalc", "SymPy", "SymPy / matcalc", "matcalc output (chars)",
-                                        "SymPy output (chars)"])
+                               "size_growth_exponent": growth(size_pts), "full_size_growth_exponent": growth(full_pts),
+                               "time_growth_exponent": growth(time_pts)}
+        t = Table(f"Scaling: {title}", [var, "matcalc", "SymPy", "SymPy / matcalc", "matcalc text() (chars)",
+                                        "text(compact=True)", "SymPy output (chars)"])
         for r in rows:
             t.add(r["size"], mc_cell(r["matcalc"]), sympy_cell(r["sympy"]), fmt_ratio(r.get("ratio")),
-                  r["matcalc"].get("size", "-"), r["sympy"].get("size", "-") if r["sympy"].get("status") == "ok"
-                  else "-")
+                  r["matcalc"].get("size", "-"), r["matcalc"].get("compact_size") or "-",
+                  r["sympy"].get("size", "-") if r["sympy"].get("status") == "ok" else "-")
         ge, te = out["scaling"][key]["size_growth_exponent"], out["scaling"][key]["time_growth_exponent"]
+        fe = out["scaling"][key]["full_size_growth_exponent"]
         t.notes.append(f"growth between the last two measured sizes: output size ~ {var}^"
-                       f"{'-' if ge is None else f'{ge:.2f}'}, matcalc time ~ {var}^{'-' if te is None else f'{te:.2f}'}")
+                       f"{'-' if ge is None else f'{ge:.2f}'} (compact; text() ~ {var}^{'-' if fe is None else f'{fe:.2f}'}),"
+                       f" matcalc time ~ {var}^{'-' if te is None else f'{te:.2f}'}")
         errs = {r["sympy"].get("error") for r in rows if r["sympy"].get("status") in ("failed", "timeout")}
         for e in sorted(x for x in errs if x):
             t.notes.append(f"SymPy: {e}")
         tables.append(t)
+
+
+def out_size(m: dict):
+    """The size of matcalc's answer: compact (named subexpressions) where offered."""
+    return m.get("compact_size") or m.get("size")
 
 
 def mc_cell(m: dict) -> str:
@@ -1159,6 +1173,8 @@ def targets(cfg: Config, out: dict, stat: str = "median_s") -> list:
         return next((r for r in fam.get(key, {}).get("rows", []) if r["size"] == size), None)
 
     for key, size, label in (("chain", 128, "the chain at n = 128"), ("trace_power", 32, "tr(X^32)")):
+        if not fam:
+            break
         r = fam_row(key, size)
         v = pair_ratio(r) if r else None
         if r is None:
@@ -1172,7 +1188,9 @@ def targets(cfg: Config, out: dict, stat: str = "median_s") -> list:
                 f"matcalc {mc_cell(r['matcalc'])}, SymPy {sympy_cell(r['sympy'])}",
                 r["matcalc"].get("status") == "ok" and r["sympy"].get("status") == "timeout")
     r = fam_row("mlp", 64)
-    if r is None:
+    if not fam:
+        pass
+    elif r is None:
         add("derivation", "64-layer MLP gradient well under a second", "not measured (--quick)", None)
     else:
         t = r["matcalc"].get(stat)
@@ -1182,11 +1200,13 @@ def targets(cfg: Config, out: dict, stat: str = "median_s") -> list:
     mlp = fam.get("mlp")
     if mlp:
         ok = [r for r in mlp["rows"] if r["matcalc"].get("status") == "ok"]
-        se = growth([(r["size"], r["matcalc"].get("size")) for r in ok])
+        se = growth([(r["size"], out_size(r["matcalc"])) for r in ok])
+        fe = growth([(r["size"], r["matcalc"].get("size")) for r in ok])
         te = growth([(r["size"], r["matcalc"].get(stat)) for r in ok])
         last = [r["size"] for r in ok][-2:]
         add("derivation", "MLP output size and time growing linearly in L",
-            f"size ~ L^{se:.2f}, time ~ L^{te:.2f} (L = {last[0]} to {last[-1]})" if se and te else "-",
+            f"compact size ~ L^{se:.2f} (text() ~ L^{fe:.2f}), time ~ L^{te:.2f} (L = {last[0]} to {last[-1]})"
+            if se and te else "-",
             se is not None and te is not None and se <= 1.2 and te <= 1.3 and last[-1] >= 64)
     for key in ("chain", "trace_power"):
         f_ = fam.get(key)
