@@ -119,7 +119,7 @@ def test_jacobian(case):
     _property("jacobian", case)
 
 
-@given(case=scalar_cases(max_budget=5))
+@given(case=scalar_cases(max_budget=8))
 @_settings("hessian")
 def test_hessian(case):
     _property("hessian", case)

@@ -60,6 +60,12 @@ FOUND = [
     # the check drew no value for a variable that cancelled out of the gradient: KeyError
     ("hessian", "sin(logdet(F) - logdet(2 F))", "F", {"F": "2,2"}, 80, "passed"),
     ("hessian", "zᵀ (h ./ z)", "z", {"z": "n", "h": "n"}, 107, "passed"),
+    # long run: an identity inside an argument without variables lost its size (exp(-I) re-parsed with a new one)
+    ("grad", "tr((exp((((x_hat) - (x_hat)) - I))))", "x_hat", {"x_hat": "m,m"}, 0, "passed"),
+    # long run: not a wrong answer: the gradient I .* exp(X^2) .* exp(exp(X^2)) is 0 * inf off the diagonal
+    # where f = tr(exp(exp(X^2))) reads only the diagonal; the oracle rejects a derivative that overflows
+    ("hessian", "tr((exp((exp(((x_hat) (x_hat)))))))", "x_hat", {"x_hat": "m,m"}, 1,
+     "rejected (not finite or not smooth at the point)"),
 ]
 
 

@@ -68,7 +68,7 @@ class Printer:
         return "d" + self.name(e.var.name), PREC_ATOM
 
     def _print_Identity(self, e):
-        return "I", PREC_ATOM
+        return (self.sized_identity(e.n) if self.sizing else "I"), PREC_ATOM
 
     def _print_Zero(self, e):
         return "0", PREC_ATOM
@@ -126,13 +126,22 @@ class Printer:
     def _print_Apply(self, e):
         return self.fn(self.fname(e.fn), self.arg(e.arg)), PREC_ATOM
 
+    sizing = False  # print every identity with its size (inside an argument free of variables)
+
     def arg(self, e) -> str:
         """A function's argument.  An identity shows its size there (tr(I_n),
-        vec(I_n)): nothing around it fixes the size, and the text must parse
-        back to the same value."""
+        vec(I_n)), and so does every identity of an argument without
+        variables (exp(-I_n)): nothing around it fixes the size, and the text
+        must parse back to the same value."""
         if isinstance(e, Identity):
             return self.sized_identity(e.n)
-        return self.p(e)[0]
+        if self.sizing or e.free or not _holds_identity(e):
+            return self.p(e)[0]
+        self.sizing = True
+        try:
+            return self.p(e)[0]
+        finally:
+            self.sizing = False
 
     def _unary_fn(name):
         def method(self, e):
@@ -253,6 +262,16 @@ class Printer:
             else:
                 out.append(("" if i == 0 else " + ") + self.wrap(t, PREC_ADD + 1))
         return "".join(out), PREC_ADD
+
+
+def _holds_identity(e) -> bool:
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Identity):
+            return True
+        stack.extend(x.children())
+    return False
 
 
 def _untransposed(e):
