@@ -55,5 +55,11 @@ class UsageError(MatcalcError):
     kind = "usage error"
 
 
+class NumericError(MatcalcError):
+    """Evaluation failed at the given values: a singular matrix to invert."""
+
+    kind = "numeric error"
+
+
 class CheckError(MatcalcError):
     kind = "check failed"

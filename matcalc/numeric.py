@@ -65,7 +65,14 @@ class Evaluator:
         return self(e.arg).T
 
     def _Inverse(self, e):
-        return np.linalg.inv(self(e.arg))
+        try:
+            return np.linalg.inv(self(e.arg))
+        except np.linalg.LinAlgError:
+            from .errors import NumericError
+            from .printing.text import to_text
+
+            raise NumericError(f"{to_text(e.arg)} is singular at these values (a random check draws it "
+                               "singular when it is singular everywhere, as A B for A n×m, B m×n, m < n)") from None
 
     def _MatPow(self, e):
         return np.linalg.matrix_power(self(e.base), e.exp)

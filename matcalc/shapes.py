@@ -50,7 +50,7 @@ def parse_dims(spec: str):
     text = spec.strip()
     if text == "scalar":
         return SCALAR
-    parts = [p.strip() for p in re.split(r"[,x×]", text) if p.strip()] if text else []
+    parts = [p.strip() for p in re.split(r",|×|(?<=\d)\s*x\s*(?=\d)", text) if p.strip()] if text else []
     if not 1 <= len(parts) <= 2:
         raise UsageError(f"shape {spec!r}: give 'scalar', one dimension (n) or two (m,n)")
     dims = []
@@ -439,10 +439,22 @@ def rewrite_calls(node: Syn, ctx) -> Syn:
     return _rewrite_one(node, ctx)
 
 
+POSTFIX = ("transpose", "inverse", "inverse_transpose", "power", "epower")
+
+
 def _rewrite_one(n: Syn, ctx) -> Syn:
-    if n.op != "juxt" or n.args[1].op != "paren":
+    """A product whose right operand is a parenthesis, or a parenthesis under
+    postfix operators (sigma(x)^T, f(Z).^2), and whose left operand ends in a
+    generic function name: the call, under the same postfix operators."""
+    if n.op != "juxt":
         return n
-    left, paren = n.args
+    left, right = n.args
+    postfix, paren = [], right
+    while paren.op in POSTFIX:
+        postfix.append(paren)
+        paren = paren.args[0]
+    if paren.op != "paren":
+        return n
     path, leaf = [], left
     while leaf.op in DESCEND:
         path.append(leaf)
@@ -451,11 +463,16 @@ def _rewrite_one(n: Syn, ctx) -> Syn:
     if fn is None:
         return n
     call = Syn("gcall", (paren.args[0],), leaf.start, paren.end, leaf.pos, fn)
+    if postfix:  # f(Z)^T: the transpose of the call
+        postfix[-1].args = (call,) + postfix[-1].args[1:]
+        for p in postfix:
+            p.start = leaf.start
+        call = right
     if not path:
         return call
     path[-1].args = path[-1].args[:-1] + (call,)
     for p in path:
-        p.end = paren.end
+        p.end = right.end
     return left
 
 

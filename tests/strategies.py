@@ -190,14 +190,17 @@ class Gen:
             return "row"
         return "matrix"
 
-    def var(self, shape: Shape, positive: bool = False) -> Piece:
+    def var(self, shape: Shape, positive: bool = False, declare: bool = False) -> Piece:
         """A variable of this shape (a row vector is x^T); reuse one often."""
         kind = self.kind(shape)
         if kind == "row" and self.coin(85):
             return self.transpose(self.var((shape[1], shape[0])))
         same = [n for n, s in self.vars.items() if self.same(s[0], shape[0]) and self.same(s[1], shape[1])]
         if same and self.coin(65):
-            return Piece(self.pick(sorted(same)), ATOM)
+            name = self.pick(sorted(same))
+            if declare and name not in self.shapes:  # under inv/det: its squareness must not be left to inference
+                self.shapes[name] = self.spec(shape)
+            return Piece(name, ATOM)
         pool = {"scalar": GREEK_NAMES, "vector": VECTOR_NAMES, "row": VECTOR_NAMES, "matrix": MATRIX_NAMES}[kind]
         if self.odd_ok and self.coin(8):
             pool = ODD_NAMES
@@ -207,7 +210,8 @@ class Gen:
         name = self.pick(free)
         self.vars[name] = shape
         conventional = {"scalar": "scalar", "vector": "vector", "matrix": "matrix"}.get(kind)
-        if conventional == self.convention_of(name) and name not in ODD_NAMES and not self.integer and self.coin(35):
+        if (conventional == self.convention_of(name) and name not in ODD_NAMES and not self.integer and not declare
+                and self.coin(35)):
             pass  # left to the naming convention; shape inference must find it
         else:
             self.shapes[name] = self.spec(shape)
@@ -505,11 +509,11 @@ class Gen:
         whenever its square variables are SPD (random_env makes them so)."""
         leaf = self.leafable((n, n))
         if budget <= 0:
-            return self.var((n, n)) if leaf else self.call("kron", *self.spd_split(n, 0))
+            return self.var((n, n), declare=True) if leaf else self.call("kron", *self.spd_split(n, 0))
         b = budget - 1
         k = self.atom()
         return self.weighted(budget=budget, options=[
-            (self.leaf_weight(budget) if leaf else 0, lambda: self.var((n, n))),
+            (self.leaf_weight(budget) if leaf else 0, lambda: self.var((n, n), declare=True)),
             (2, lambda: self.add(self.spd(n, b // 2), self.spd(n, b - b // 2), False)),
             (2, lambda: self.juxt(self.spd(n, b // 2), self.spd(n, b - b // 2))),
             (1, lambda: self.transpose(self.spd(n, b))),
@@ -675,12 +679,20 @@ def careful_check(F, x, J, env, sizes, V, what="derivative"):
     best = min(errors, default=float("inf"))
     if best < PASS_TOL:
         return best
+    # Converged: three step sizes in a row whose differences shrink as the O(h^2) truncation error
+    # does (by 10 or more for a tenfold smaller h), or are rounding-small throughout (f linear or
+    # quadratic along V).  Two bit-identical quotients alone are no evidence: near a saturated
+    # tanh, 1 - tanh(s)^2 moves in steps of 2e-16 and equal quotients mean a flat staircase.
     converged = None
-    for (h1, q1), (h2, q2) in zip(quotients, quotients[1:]):
-        if q1 is None or q2 is None:
+    for (_, q0), (_, q1), (h2, q2) in zip(quotients, quotients[1:], quotients[2:]):
+        if q0 is None or q1 is None or q2 is None:
             continue
-        floor = 1e-8 + 1e-13 * scale_f / h2
-        if norm(q1 - q2) <= CONVERGED * max(norm(q1), norm(q2), floor):
+        scale = max(norm(q1), norm(q2), 1e-8 + 1e-13 * scale_f / h2)
+        d_prev, d = norm(q0 - q1), norm(q1 - q2)
+        shrinking = d > 0 and d_prev >= 10 * d
+        rounding = d <= 1e-9 * scale and d_prev <= 1e-9 * scale
+        # the answer must miss by far more than the quotients of the triple scatter
+        if d <= CONVERGED * scale and (shrinking or rounding) and norm(Jv - q2) > 100 * max(d_prev, d):
             converged = q2
             break
     if converged is None or best < BUG_TOL:

@@ -123,3 +123,53 @@ def test_jacobian(case):
 @_settings("hessian")
 def test_hessian(case):
     _property("hessian", case)
+
+
+# --- the oracle itself: planted bugs must be caught, not rejected as ill-conditioned -----------------
+
+PLANTED = [
+    # (what is broken, case that exercises it)
+    ("d(X^{-1}) = +X^{-1} dX X^{-1}", "grad", "tr(A inv(X))", "X", {"A": "n,n", "X": "n,n"}),
+    ("d(X^{-1}) = +X^{-1} dX X^{-1}", "hessian", "logdet(X)", "X", {"X": "n,n"}),
+    ("d tr(A) = 2 tr(dA)", "grad", "tr(A X B)", "X", {"A": "3,4", "X": "4,2", "B": "2,3"}),
+    ("d tr(A) = 2 tr(dA)", "jacobian", "tr(A X) x", "X", {"A": "3,4", "X": "4,3", "x": "2"}),
+    ("softplus' = tanh", "grad", "sum(log(1 + exp(-y .* (X w))))", "w", {}),
+    ("sigmoid' evaluates as 1/4 - tanh(x/2)^2 / 2", "grad", "sum(sigmoid(A x))", "x", {}),
+    ("sigmoid' evaluates as 1/4 - tanh(x/2)^2 / 2", "hessian", "sum(log(sigmoid(A x)))", "x", {}),
+    ("the NumPy printer transposes a vec", "jacobian", "A X B", "X", {"A": "3,4", "X": "4,2", "B": "2,5"}),
+]
+
+
+@pytest.mark.parametrize("broken, kind, text, wrt, shapes", PLANTED, ids=[f"{p[0]} / {p[2]}" for p in PLANTED])
+def test_planted_bugs_are_caught(monkeypatch, broken, kind, text, wrt, shapes):
+    from matcalc import build as b
+    from matcalc.expr import Inverse, Trace
+    from matcalc.printing import numpy_code
+    from matcalc.rules import differentials
+
+    from strategies import Case
+
+    if broken.startswith("d(X^{-1})"):
+        monkeypatch.setitem(differentials.RULES, Inverse, lambda e, d, x: b.mul(e, d(e.arg), e))
+    elif broken.startswith("d tr"):  # linear in dA no more: a second-order term
+        monkeypatch.setitem(differentials.RULES, Trace, lambda e, d, x: b.trace(b.mul(b.num(2), d(e.arg))))
+    elif broken.startswith("softplus'"):
+        from matcalc import functions
+
+        row = functions.TABLE["softplus"]
+        monkeypatch.setitem(functions.TABLE, "softplus",
+                            functions.Elementwise("softplus", row.sympy, row.numpy, lambda a: b.apply("tanh", a)))
+    elif broken.startswith("sigmoid'"):
+        from matcalc import functions
+
+        row = functions.TABLE["sigmoid'"]
+        monkeypatch.setitem(functions.TABLE, "sigmoid'", functions.Elementwise(
+            "sigmoid'", row.sympy, "(0.25 - 0.5 * np.tanh(0.5 * {0})**2)"))
+    else:
+        monkeypatch.setattr(numpy_code.NumpyPrinter, "_Vec",
+                            lambda self, e: f"{self(e.arg)}.reshape(-1, 1, order='C')")
+        monkeypatch.setattr(numpy_code.NumpyPrinter, "_Kron",
+                            lambda self, e: "_np.kron(" + ", ".join(self(f) for f in reversed(e.factors)) + ")")
+    for seed in range(3):
+        with pytest.raises(Bug):
+            run_case(kind, Case(text, dict(shapes), wrt, seed))

@@ -66,7 +66,31 @@ FOUND = [
     # where f = tr(exp(exp(X^2))) reads only the diagonal; the oracle rejects a derivative that overflows
     ("hessian", "tr((exp((exp(((x_hat) (x_hat)))))))", "x_hat", {"x_hat": "m,m"}, 1,
      "rejected (not finite or not smooth at the point)"),
+    # not a wrong answer: near a saturated tanh the gradient's 1 - tanh(s)^2 moves in steps of 2e-16, and
+    # two equal difference quotients had passed for convergence in the oracle
+    ("hessian", "tanh(w^T · (w ∘ w))", "w", {"w": "m,1"}, 262, "rejected (not finite or not smooth at the point)"),
 ]
+
+
+def test_a_singular_check_is_a_numeric_error():
+    """det((Y M^T)^2) with Y, M n×p is singular wherever p < n: Result.check() raised LinAlgError."""
+    r = matcalc.hessian("det((Y M^T)^2)", "Y", {"Y": "n,p", "M": "n,p"})
+    sizes_seen = set()
+    for seed in range(6):
+        try:
+            r.check(seed=seed)
+        except matcalc.errors.NumericError as e:
+            assert "singular" in str(e)
+            sizes_seen.add("singular")
+    assert sizes_seen == {"singular"}
+
+
+def test_postfix_after_a_generic_call_is_the_call():
+    """sigma(x)^T y was sigma * x^T y (sigma a Greek scalar): a silently wrong gradient."""
+    assert matcalc.grad("sigma(x)^T y", "x").text() == "y .* sigma'(x)"
+    assert matcalc.grad("sum(f(x).^2)", "x").text() == "2 (f(x) .* f'(x))"
+    assert matcalc.grad("sigma (x)^T y", "x").text() == "sigma y"  # apart, sigma is the Greek scalar
+    assert matcalc.grad("g(A x)^T g(A x)", "x").check() < 1e-6
 
 
 @pytest.mark.parametrize("kind, text, wrt, shapes, seed, expected", FOUND,
