@@ -18,6 +18,8 @@ class MatcalcError(Exception):
         """The message, then the source line with a caret under the column."""
         head = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
                        for c in f"{self.kind}: {self.message}")  # one line, whatever the input held
+        if len(head) > 400:  # a message quoting a huge expression: its ends
+            head = head[:300] + " ... " + head[-60:]
         if self.source is None or self.column is None:
             return head
         line_start = self.source.rfind("\n", 0, self.column) + 1
