@@ -442,8 +442,8 @@ def test_dimension_names_never_become_code():
 
 
 def test_a_message_quoting_a_huge_expression_stays_short():
-    error = assert_api_error("jacobian", " ⊗ ".join(f"x{i}" for i in range(3000)), "x17")
+    error = assert_api_error("jacobian", " ⊗ ".join(f"x{i}" for i in range(400)), "x17")
     assert len(str(error)) < 500
-    done = cli("jacobian", " ⊗ ".join(f"x{i}" for i in range(3000)), "wrt", "x17")
+    done = cli("jacobian", " ⊗ ".join(f"x{i}" for i in range(400)), "wrt", "x17")
     assert_clean_error(done)
     assert len(done.stderr) < 500
