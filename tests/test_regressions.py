@@ -62,6 +62,9 @@ FOUND = [
     ("hessian", "zᵀ (h ./ z)", "z", {"z": "n", "h": "n"}, 107, "passed"),
     # long run: an identity inside an argument without variables lost its size (exp(-I) re-parsed with a new one)
     ("grad", "tr((exp((((x_hat) - (x_hat)) - I))))", "x_hat", {"x_hat": "m,m"}, 0, "passed"),
+    # second long run: the same with a scalar variable beside the identity (x_hat I fixes no size)
+    ("grad", "tr((exp((x_hat (I_{2})))))", "x_hat", {"x_hat": "scalar"}, 0, "passed"),
+    ("hessian", "sum((diag(((I) / x_hat))))^2", "x_hat", {"x_hat": "scalar"}, 0, "passed"),
     # long run: not a wrong answer: the gradient I .* exp(X^2) .* exp(exp(X^2)) is 0 * inf off the diagonal
     # where f = tr(exp(exp(X^2))) reads only the diagonal; the oracle rejects a derivative that overflows
     ("hessian", "tr((exp((exp(((x_hat) (x_hat)))))))", "x_hat", {"x_hat": "m,m"}, 1,

@@ -22,8 +22,12 @@ class Printer:
         return self.p(e)[0]
 
     def p(self, e):
-        method = getattr(self, "_print_" + type(e).__name__)
-        return method(e)
+        path = self.__dict__.setdefault("_path", [])  # the nodes being printed, root first
+        path.append(e)
+        try:
+            return getattr(self, "_print_" + type(e).__name__)(e)
+        finally:
+            path.pop()
 
     def wrap(self, e, prec: int) -> str:
         text, own = self.p(e)
@@ -68,7 +72,11 @@ class Printer:
         return "d" + self.name(e.var.name), PREC_ATOM
 
     def _print_Identity(self, e):
-        return (self.sized_identity(e.n) if self.sizing else "I"), PREC_ATOM
+        """I where the text fixes its size (X + I, the whole result), else I_n
+        (tr(I_n), vec(I_n), exp(alpha I_n)): the text must parse back to
+        the same value."""
+        return ("I" if _size_fixed(self.__dict__.get("_path") or [e], len(self._path) - 1) else
+                self.sized_identity(e.n)), PREC_ATOM
 
     def _print_Zero(self, e):
         return "0", PREC_ATOM
@@ -126,22 +134,10 @@ class Printer:
     def _print_Apply(self, e):
         return self.fn(self.fname(e.fn), self.arg(e.arg)), PREC_ATOM
 
-    sizing = False  # print every identity with its size (inside an argument free of variables)
-
     def arg(self, e) -> str:
-        """A function's argument.  An identity shows its size there (tr(I_n),
-        vec(I_n)), and so does every identity of an argument without
-        variables (exp(-I_n)): nothing around it fixes the size, and the text
-        must parse back to the same value."""
-        if isinstance(e, Identity):
-            return self.sized_identity(e.n)
-        if self.sizing or e.free or not _holds_identity(e):
-            return self.p(e)[0]
-        self.sizing = True
-        try:
-            return self.p(e)[0]
-        finally:
-            self.sizing = False
+        """A function's argument (an identity in it shows its size unless the
+        argument fixes it: see _print_Identity)."""
+        return self.p(e)[0]
 
     def _unary_fn(name):
         def method(self, e):
@@ -264,13 +260,44 @@ class Printer:
         return "".join(out), PREC_ADD
 
 
-def _holds_identity(e) -> bool:
-    stack = [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Identity):
-            return True
-        stack.extend(x.children())
+def _determined(e) -> bool:
+    """Whether the text of e fixes its shape without help from around it:
+    a variable does, a bare I does not, ones(m, n) and K_{m,n} show theirs."""
+    from ..expr import Apply, Commutation, DiagMat, DiagVec, MatPow, Unvec, Var, Vec
+
+    if e.shape == SCALAR or isinstance(e, (Var, Ones, Commutation, Unvec)):
+        return True
+    if isinstance(e, (Add, Hadamard)):
+        return any(_determined(c) for c in e.children())
+    if isinstance(e, (MatMul, Kron)):
+        factors = e.chain if isinstance(e, MatMul) else e.factors
+        return bool(factors) and all(_determined(c) for c in factors)
+    if isinstance(e, (Transpose, Inverse, MatPow, Apply, EPow, Vec, DiagVec, DiagMat)):
+        return _determined(e.children()[0])
+    return False
+
+
+def _size_fixed(path, i) -> bool:
+    """Whether the shape of path[i] follows from the text around it: the
+    whole printed expression's does (its shape is known, a result's or a
+    variable's); a term of a sum or a factor of a Hadamard product takes it
+    from a sibling or from the whole; f(A), A^T, A^{-1}, A^k and c A from
+    their own node; a function's argument (tr, vec, diag, ...) fixes nothing."""
+    from ..expr import Apply, MatPow
+
+    node = path[i]
+    if i == 0 or node.shape == SCALAR or (not isinstance(node, Identity) and _determined(node)):
+        return True
+    parent = path[i - 1]
+    if isinstance(parent, (Add, Hadamard)):
+        siblings = list(parent.children())
+        if node in siblings:
+            siblings.remove(node)
+        return any(_determined(s) for s in siblings) or _size_fixed(path, i - 1)
+    if isinstance(parent, (Apply, EPow, Transpose, Inverse, MatPow)):
+        return _size_fixed(path, i - 1)
+    if isinstance(parent, MatMul) and len(parent.chain) == 1 and node in parent.chain:
+        return _size_fixed(path, i - 1)
     return False
 
 
