@@ -34,9 +34,12 @@ TABLE = {
         Elementwise("sin", "sin(x)", "np.sin({0})", lambda a: build.apply("cos", a)),
         Elementwise("cos", "cos(x)", "np.cos({0})", lambda a: build.neg(build.apply("sin", a))),
         Elementwise("tanh", "tanh(x)", "np.tanh({0})"),
-        Elementwise("tanh'", "1 - tanh(x)**2", "(1 - np.tanh({0})**2)"),
-        Elementwise("sigmoid", "1/(1 + exp(-x))", "(0.5 + 0.5 * np.tanh(0.5 * {0}))"),
-        Elementwise("sigmoid'", "exp(-x)/(1 + exp(-x))**2", "(0.25 - 0.25 * np.tanh(0.5 * {0})**2)"),
+        # the NumPy forms keep their relative accuracy in the tails: 1 - tanh(x)^2 and
+        # 0.5 + 0.5 tanh(x/2) round to 0 there (sigmoid(-50) = 0, not 2e-22), which made
+        # the gradient of log(softplus(z)), sigmoid(z) / softplus(z), evaluate to 0 instead of 1
+        Elementwise("tanh'", "1 - tanh(x)**2", "(1 / np.cosh({0})**2)"),
+        Elementwise("sigmoid", "1/(1 + exp(-x))", "np.exp(-np.logaddexp(0, -({0})))"),
+        Elementwise("sigmoid'", "exp(-x)/(1 + exp(-x))**2", "(0.25 / np.cosh(0.5 * {0})**2)"),
         Elementwise("softplus", "log(1 + exp(x))", "np.logaddexp(0, {0})",
                     lambda a: build.apply("sigmoid", a)),
         Elementwise("relu", "Max(x, 0)", "np.maximum({0}, 0)"),

@@ -69,9 +69,18 @@ FOUND = [
     # where f = tr(exp(exp(X^2))) reads only the diagonal; the oracle rejects a derivative that overflows
     ("hessian", "tr((exp((exp(((x_hat) (x_hat)))))))", "x_hat", {"x_hat": "m,m"}, 1,
      "rejected (not finite or not smooth at the point)"),
-    # not a wrong answer: near a saturated tanh the gradient's 1 - tanh(s)^2 moves in steps of 2e-16, and
-    # two equal difference quotients had passed for convergence in the oracle
-    ("hessian", "tanh(w^T · (w ∘ w))", "w", {"w": "m,1"}, 262, "rejected (not finite or not smooth at the point)"),
+    # near a saturated tanh the gradient's 1 - tanh(s)^2 moved in steps of 2e-16 (two equal difference
+    # quotients had passed for convergence in the oracle); tanh' is 1 / cosh^2 now, accurate there
+    ("hessian", "tanh(w^T · (w ∘ w))", "w", {"w": "m,1"}, 262, "passed"),
+    # third long run, a wrong number: sigmoid(z) = 0.5 + 0.5 tanh(z/2) is 0 for z < -40, so the gradient
+    # of log(softplus(z)), sigmoid(z) / softplus(z), evaluated to 0 instead of 1 (check error 0.3 to 0.9)
+    ("grad", "(2 (((x_hat^T) (W_2)) ((I) - (2 - (b2))))) : (log(softplus(((x_hat^T) ((W_2) (-(W_2)))))))", "W_2",
+     {"x_hat": "m,1", "W_2": "m,m", "b2": "m,m"}, 0, "passed"),
+    ("grad", "(x^T W) : log(softplus(-x^T W W))", "W", {"x": "m,1", "W": "m,m"}, 0, "passed"),
+    # third long run: 2 ones(m, m) - I prints as 2 - I, where the 2 fixes no size: the identity needs I_m
+    ("jacobian", "((kron((x_hat), ((x_hat^T) (I_m)))) - ((2 - (I)) (W_2)))", "W_2", {"x_hat": "m,1", "W_2": "m,m"},
+     0, "passed"),
+    ("hessian", "tr((exp(((ones(m, m)) - I)))) + x_hat", "x_hat", {"x_hat": "scalar"}, 0, "passed"),
 ]
 
 
@@ -202,3 +211,16 @@ def test_evaluate_a_variable_named_self():
 def test_evaluate_with_a_size_no_variable_fixes():
     r = matcalc.jacobian("ones(k) tr(Y)", "Y")
     r.evaluate(Y=np.eye(3))
+
+
+def test_sigmoid_and_the_derivatives_keep_their_accuracy_in_the_tails():
+    from matcalc.functions import numpy_callable
+
+    z = np.array([-700.0, -50.0, -1.0, 0.0, 3.0, 50.0])
+    exact = 1 / (1 + np.exp(-z))
+    assert np.allclose(numpy_callable("sigmoid")(z), exact, rtol=1e-12, atol=0)
+    assert np.allclose(numpy_callable("sigmoid'")(z), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))) ** 2,
+                       rtol=1e-12, atol=0)
+    with np.errstate(over="ignore"):
+        assert np.allclose(numpy_callable("tanh'")(z), 1 / np.cosh(z) ** 2, rtol=1e-12, atol=0)
+        assert numpy_callable("tanh'")(np.array([30.0]))[0] == pytest.approx(4 * np.exp(-60.0), rel=1e-12)

@@ -267,7 +267,9 @@ def _determined(e) -> bool:
 
     if e.shape == SCALAR or isinstance(e, (Var, Ones, Commutation, Unvec)):
         return True
-    if isinstance(e, (Add, Hadamard)):
+    if isinstance(e, Add):  # c ones(m, n) in a sum prints as the scalar c: it fixes nothing
+        return any(_determined(c) for c in e.children() if _broadcast_scalar(c) is c)
+    if isinstance(e, Hadamard):
         return any(_determined(c) for c in e.children())
     if isinstance(e, (MatMul, Kron)):
         factors = e.chain if isinstance(e, MatMul) else e.factors
@@ -293,6 +295,8 @@ def _size_fixed(path, i) -> bool:
         siblings = list(parent.children())
         if node in siblings:
             siblings.remove(node)
+        if isinstance(parent, Add):
+            siblings = [s for s in siblings if _broadcast_scalar(s) is s]
         return any(_determined(s) for s in siblings) or _size_fixed(path, i - 1)
     if isinstance(parent, (Apply, EPow, Transpose, Inverse, MatPow)):
         return _size_fixed(path, i - 1)
