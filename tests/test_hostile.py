@@ -447,3 +447,16 @@ def test_a_message_quoting_a_huge_expression_stays_short():
     done = cli("jacobian", " ⊗ ".join(f"x{i}" for i in range(400)), "wrt", "x17")
     assert_clean_error(done)
     assert len(done.stderr) < 500
+
+
+def test_python_names_through_the_command_line():
+    done = cli("grad", "exec^T A exec + sum(exp(os)) + lambda np^T print", "wrt", "exec", "--format", "numpy",
+               "--shape", "exec=n", "--shape", "os=n", "--shape", "np=n", "--shape", "print=n")
+    assert done.returncode == 0, done.stderr
+    assert module_imports(done.stdout) == ["numpy"]
+    _calls_only_numpy(done.stdout)
+    rng = np.random.default_rng(1)
+    args = {"A": rng.standard_normal((3, 3)), "exec": rng.standard_normal(3), "lambda_": 0.5,
+            "np": rng.standard_normal(3), "os": rng.standard_normal(3), "print": rng.standard_normal(3)}
+    out = _run_restricted(done.stdout, "gradient", args)
+    assert np.allclose(out, (args["A"] + args["A"].T) @ args["exec"])
