@@ -63,9 +63,13 @@ def is_zero(e: Expr) -> bool:
 
 
 def count_transposes(e: Expr) -> int:
-    """How many transposes an expression shows (orientation tie-breaker)."""
-    own = 1 if isinstance(e, Transpose) else 0
-    return own + sum(count_transposes(c) for c in e.children())
+    """How many transposes an expression shows (orientation tie-breaker);
+    cached on the node, which is immutable."""
+    n = e.__dict__.get("_ntransposes")
+    if n is None:
+        n = (1 if isinstance(e, Transpose) else 0) + sum(count_transposes(c) for c in e.children())
+        e.__dict__["_ntransposes"] = n
+    return n
 
 
 # --- sums ---------------------------------------------------------------------
@@ -329,7 +333,16 @@ def matpow(e: Expr, k: int) -> Expr:
 
 
 def transpose(e: Expr) -> Expr:
-    """A^T, pushed inward: (A B)^T = B^T A^T, (A + B)^T = A^T + B^T, ..."""
+    """A^T, pushed inward: (A B)^T = B^T A^T, (A + B)^T = A^T + B^T, ...
+    Cached on the node: orientation choices ask for it again and again."""
+    t = e.__dict__.get("_transpose")
+    if t is None:
+        t = _transpose(e)
+        e.__dict__["_transpose"] = t
+    return t
+
+
+def _transpose(e: Expr) -> Expr:
     if e.shape == SCALAR:
         return e
     t = type(e)

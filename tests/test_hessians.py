@@ -61,7 +61,7 @@ CASES = [
      "2 ((B B^T) ⊗ (A^T A))", None),
     # --- traces of matrix products (Cookbook 2.8.2 and Magnus-Neudecker 10.6) ---
     ("tr(X^T A X)", "X", {"X": "m,n", "A": "m,m"}, "I_n ⊗ (A + A^T)", None),
-    ("tr(X A X^T)", "X", {"X": "m,n", "A": "n,n"}, "(A + A^T) ⊗ I_m", "2 tr(A dX^T dX)"),
+    ("tr(X A X^T)", "X", {"X": "m,n", "A": "n,n"}, "(A + A^T) ⊗ I_m", "2 dX : (dX A)"),
     ("tr(A X B X^T)", "X", {"A": "m,m", "X": "m,n", "B": "n,n"}, "B ⊗ A^T + B^T ⊗ A", None),
     ("tr(X^T X)", "X", {"X": "m,n"}, "2 I", None),
     ("tr(X^2)", "X", {"X": "n,n"}, "2 K_{n,n}", "2 tr(dX^2)"),

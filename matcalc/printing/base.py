@@ -217,6 +217,10 @@ class Printer:
                 num.append(self.scalar_factor(s, alone=len(e.scalars) == 1 and not e.chain))
         if sign and not num and not den and len(e.chain) == 1 and isinstance(e.chain[0], Hadamard):
             return sign + self.p(e.chain[0])[0], PREC_NEG  # -(a .* b) = -a .* b
+        if not den and not e.chain and len(e.scalars) == 1:  # 2 A : B = (2 A) : B, bilinear
+            text, own = self.p(e.scalars[0])
+            if own == PREC_FROB:
+                return sign + " ".join(num[:-1] + [text]), PREC_FROB
         num.extend(self.wrap(f, PREC_POW) for f in e.chain)
         text = self.join_product(num) if num else "1"
         if den:
