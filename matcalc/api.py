@@ -124,41 +124,58 @@ class Result:
         return index_form(self, latex)
 
     def numpy_source(self) -> str:
-        from .printing.numpy_code import free_parameters, function_source
+        from .printing.numpy_code import function_source
 
         f, x = self.f, self.x
         what = {"gradient": "Gradient", "jacobian": "Jacobian d vec(F) / d vec(X)^T (column-stacking vec)",
                 "hessian": "Hessian d2f / d vec(X) d vec(X)^T (column-stacking vec)"}[self.kind]
         doc = f"{what} of {' '.join(self.source.split())} with respect to {x.name}, {self.layout} layout."
-        return function_source(self.kind, doc, free_parameters(self.full(f)), self.full(self.expr),
+        return function_source(self.kind, doc, self._inputs(), self.full(self.expr),
                                self.expr.shape if self.kind != "gradient" or self.layout != "denominator"
                                else x.shape)
+
+    def _inputs(self) -> list:
+        """The variables a caller supplies: those of f, and X even where it
+        cancelled from f (tr(X - X^T)), sorted by name."""
+        variables = _variables(self.full(self.f))
+        variables.setdefault(self.x.name, self.x)
+        return [variables[k] for k in sorted(variables)]
 
     def _env(self, arrays):
         import numpy as np
 
+        from .numeric import symbolic_dims
+
         env, sizes = {}, {}
-        for name, v in sorted(_variables(self.full(self.f)).items()):
-            if name not in arrays:
-                raise NameError_(f"evaluate() needs a value for {name}")
-            a = np.asarray(arrays[name], dtype=float)
+        for v in self._inputs():
+            if v.name not in arrays:
+                raise NameError_(f"evaluate() needs a value for {v.name}")
+            a = np.asarray(arrays[v.name], dtype=float)
             a = a.reshape(1, 1) if v.shape == (1, 1) else (a.reshape(-1, 1) if v.shape[1] == 1 else a)
-            env[name] = a
+            env[v.name] = a
             for d, n in zip(v.shape, a.shape):
                 if isinstance(d, str):
                     sizes[d] = n
+        needed = symbolic_dims([self.full(self.expr)])
+        for d in sorted(needed - set(sizes)):
+            if d not in arrays or d in env:
+                raise UsageError(f"evaluate() needs the size {d}, which no variable fixes: "
+                                 f"pass it as evaluate(..., {d}=3)")
+            sizes[d] = int(arrays[d])
         return env, sizes
 
-    def evaluate(self, **arrays):
-        """The result as a NumPy array at the given values: a gradient shaped
-        like the variable (1-D for a vector, float for a scalar), a Jacobian or
-        Hessian as a 2-D array."""
+    def evaluate(self, /, **arrays):
+        """The result as a NumPy array at the given values (keyword per
+        variable; a size no variable fixes, like k in ones(k), by its name).
+        A gradient is shaped like the printed result (float when 1 x 1, 1-D
+        for a column, else 2-D), as the generated NumPy function returns it;
+        a Jacobian or Hessian is a 2-D array."""
         from .numeric import evaluate
 
         env, sizes = self._env(arrays)
         value = evaluate(self.full(self.expr), env, sizes)
-        if self.kind == "gradient" and self.layout == "denominator":
-            r, c = self.x.shape
+        if self.kind == "gradient":
+            r, c = self.expr.shape
             if (r, c) == (1, 1):
                 return float(value[0, 0])
             return value.reshape(-1) if c == 1 else value

@@ -184,9 +184,8 @@ def domains(e: Expr, out=None, under=None):
     return out
 
 
-def random_sizes(exprs, rng, fixed=None) -> dict:
-    """Distinct sizes 2..7 for the symbolic dimensions (distinct, so that a
-    wrong transpose cannot pass by accident)."""
+def symbolic_dims(exprs) -> set:
+    """The names of the symbolic dimensions the expressions' leaves carry."""
     names = set()
     stack = list(exprs)
     while stack:
@@ -195,6 +194,13 @@ def random_sizes(exprs, rng, fixed=None) -> dict:
             for d in e.shape:
                 names |= dim_names(d)
         stack.extend(e.children())
+    return names
+
+
+def random_sizes(exprs, rng, fixed=None) -> dict:
+    """Distinct sizes 2..7 for the symbolic dimensions (distinct, so that a
+    wrong transpose cannot pass by accident)."""
+    names = symbolic_dims(exprs)
     sizes = dict(fixed or {})
     pool = [n for n in (3, 2, 4, 5, 6, 7, 8, 9, 10, 11) ]
     rng.shuffle(pool)

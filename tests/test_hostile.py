@@ -25,7 +25,7 @@ import matcalc
 from matcalc.errors import MatcalcError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from strategies import _evaluate_like_result, module_imports  # noqa: E402
+from strategies import module_imports  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CPU_LIMIT = 2.0
@@ -400,8 +400,7 @@ def test_python_names_never_become_code(name):
         A, v = rng.standard_normal((3, 3)), rng.standard_normal(3)
         kwargs = dict(zip(params, [A, v] if params[0] == "A" else [v, A]))
         out = _run_restricted(source, {"grad": "gradient"}.get(kind, kind), kwargs)
-        env = {"A": A, name: v.reshape(-1, 1)}
-        expected = _evaluate_like_result(result, env, {"n": 3})
+        expected = result.evaluate(**{"A": A, name: v})
         assert np.allclose(out, expected), (out, source)
 
 

@@ -184,11 +184,9 @@ def test_scalar_run_inside_a_product_chain():
     assert r.check() < 1e-6
 
 
-# --- found, not fixed here: matcalc/api.py (not this suite's to change; see docs/testing.md) ----------
+# --- API consistency the generator found (fixed in api.py) -----------------------------------------
 
 
-@pytest.mark.xfail(reason="api.py: Result.evaluate gives a numerator-layout gradient as a 2-D array, "
-                          "the generated module as a float (scalar variable) or a 1-D array (column)", strict=True)
 def test_numerator_gradient_module_and_evaluate_agree_in_shape():
     for expr, wrt, args in [("alpha^2 x^T x", "alpha", {"alpha": 2.0, "x": np.ones(3)}),
                             ("tr(w c)", "c", {"w": np.ones(3), "c": np.ones((1, 3))})]:
@@ -198,19 +196,20 @@ def test_numerator_gradient_module_and_evaluate_agree_in_shape():
         assert np.shape(ns["gradient"](**args)) == np.shape(r.evaluate(**args))
 
 
-@pytest.mark.xfail(reason="api.py: Result.evaluate(self, **arrays) cannot take a variable named self",
-                   strict=True, raises=TypeError)
 def test_evaluate_a_variable_named_self():
     r = matcalc.grad("self^T self", "self")
     assert np.allclose(r.evaluate(self=np.ones(3)), 2 * np.ones(3))
 
 
-@pytest.mark.xfail(reason="api.py: Result.evaluate has no way to be told a size no variable fixes "
-                          "(ones(k), or the variable of a Hessian that cancelled): KeyError, not a MatcalcError",
-                   strict=True, raises=KeyError)
 def test_evaluate_with_a_size_no_variable_fixes():
     r = matcalc.jacobian("ones(k) tr(Y)", "Y")
-    r.evaluate(Y=np.eye(3))
+    with pytest.raises(matcalc.MatcalcError, match="size k"):
+        r.evaluate(Y=np.eye(3))
+    J = r.evaluate(Y=np.eye(2), k=3)
+    np.testing.assert_allclose(J, np.outer(np.ones(3), np.eye(2).reshape(-1, order="F")))
+    ns: dict = {}
+    exec(r.numpy_source(), ns)
+    np.testing.assert_allclose(ns["jacobian"](Y=np.eye(2), k=3), J)
 
 
 def test_sigmoid_and_the_derivatives_keep_their_accuracy_in_the_tails():
