@@ -191,11 +191,10 @@ class Result:
         rng = np.random.default_rng(seed)
         J = self.full(self.numerator_form())
         target = self.derivation.grad.result if self.kind == "hessian" else self.f
-        errors = [jacobian_check(self.full(target), self.x, J, rng) for _ in range(trials)]
+        pairs = [(self.full(target), J)]
         if self.kind == "hessian":
-            g = self.full(b.transpose(b.vec(self.derivation.grad.result)))
-            errors += [jacobian_check(self.full(self.f), self.x, g, rng) for _ in range(trials)]
-        return max(errors)
+            pairs.append((self.full(self.f), self.full(b.transpose(b.vec(self.derivation.grad.result)))))
+        return max(_checked(F, self.x, D, rng, trials) for F, D in pairs)
 
     def numerator_form(self) -> Expr:
         """d vec(F) / d vec(X)^T whatever the layout asked for."""
@@ -230,6 +229,27 @@ class Result:
 
     def __repr__(self):
         return f"<matcalc {self.kind} wrt {self.wrt}: {self.text()}>"
+
+
+def _checked(F: Expr, x: Var, J: Expr, rng, trials: int) -> float:
+    """The largest error of `trials` random checks of J = d vec(F) / d vec(X)^T.
+    A draw outside the domain (a singular matrix, log of a negative number
+    made by random sizes) is drawn again, up to 10 times per trial; when no
+    draw is usable, the last NumericError is raised."""
+    from .errors import NumericError
+    from .numeric import jacobian_check
+
+    errors, last = [], None
+    for _ in range(10 * trials):
+        try:
+            errors.append(jacobian_check(F, x, J, rng))
+        except NumericError as error:
+            last = error
+        if len(errors) == trials:
+            break
+    if not errors:
+        raise last
+    return max(errors)
 
 
 def _variables(e: Expr) -> dict:

@@ -26,9 +26,12 @@ def _f(x: Fraction) -> float:
 class Evaluator:
     """Evaluate with every value a 2-D float array (scalars 1 x 1)."""
 
-    def __init__(self, env: dict, sizes: dict):
+    CONDITION_LIMIT = 1e10  # strict: a matrix inverted or under det/logdet must be better conditioned
+
+    def __init__(self, env: dict, sizes: dict, strict: bool = False):
         self.env = env
         self.sizes = sizes
+        self.strict = strict
         self.memo: dict = {}
         self.fns: dict = {}
 
@@ -64,15 +67,18 @@ class Evaluator:
     def _Transpose(self, e):
         return self(e.arg).T
 
+    def _nonsingular(self, e):
+        """The value of e, which must be invertible (strict: well-conditioned)."""
+        a = self(e)
+        if not self.strict or np.linalg.cond(a) < self.CONDITION_LIMIT:
+            return a
+        raise _singular(e)
+
     def _Inverse(self, e):
         try:
-            return np.linalg.inv(self(e.arg))
+            return np.linalg.inv(self._nonsingular(e.arg))
         except np.linalg.LinAlgError:
-            from .errors import NumericError
-            from .printing.text import to_text
-
-            raise NumericError(f"{to_text(e.arg)} is singular at these values (a random check draws it "
-                               "singular when it is singular everywhere, as A B for A n×m, B m×n, m < n)") from None
+            raise _singular(e.arg) from None
 
     def _MatPow(self, e):
         return np.linalg.matrix_power(self(e.base), e.exp)
@@ -104,10 +110,10 @@ class Evaluator:
         return np.trace(self(e.arg))
 
     def _Det(self, e):
-        return np.linalg.det(self(e.arg))
+        return np.linalg.det(self._nonsingular(e.arg))
 
     def _LogDet(self, e):
-        return np.linalg.slogdet(self(e.arg))[1]
+        return np.linalg.slogdet(self._nonsingular(e.arg))[1]
 
     def _Sum(self, e):
         return np.sum(self(e.arg))
@@ -151,6 +157,14 @@ def commutation_matrix(m: int, n: int):
         for j in range(n):
             k[i * n + j, j * m + i] = 1.0
     return k
+
+
+def _singular(e: Expr):
+    from .errors import NumericError
+    from .printing.text import to_text
+
+    return NumericError(f"{to_text(e)} is singular at these values (a random check draws it "
+                        "singular when it is singular everywhere, as A B for A n×m, B m×n, m < n)")
 
 
 def evaluate(e: Expr, env: dict, sizes: dict):
@@ -241,25 +255,6 @@ def _collect_vars(e, out):
         _collect_vars(c, out)
 
 
-def relative_error(a: float, b: float) -> float:
-    scale = max(abs(a), abs(b), 1e-8)
-    return abs(a - b) / scale
-
-
-def directional_check(f: Expr, x: Var, G: Expr, rng, env=None, sizes=None, h=1e-5) -> float:
-    """|G : V - (f(X + hV) - f(X - hV)) / 2h|, relative, for a random V."""
-    if env is None:  # x too: G may not involve it (a linear f), and f may not either
-        env, sizes = random_env([f, G, x], rng)
-    xs = tuple(dim_value(d, sizes) for d in x.shape)
-    V = rng.standard_normal(xs)
-    g = evaluate(G, env, sizes)
-    analytic = float(np.sum(g * V))
-    plus = dict(env, **{x.name: env[x.name] + h * V})
-    minus = dict(env, **{x.name: env[x.name] - h * V})
-    fd = (evaluate(f, plus, sizes)[0, 0] - evaluate(f, minus, sizes)[0, 0]) / (2 * h)
-    return relative_error(analytic, float(fd))
-
-
 def _vec(a):
     return np.asarray(a).reshape(-1, order="F")
 
@@ -267,14 +262,28 @@ def _vec(a):
 def jacobian_check(F: Expr, x: Var, J: Expr, rng, env=None, sizes=None, h=1e-5) -> float:
     """|J vec(V) - vec(F(X + hV) - F(X - hV)) / 2h|, relative (2-norm), for a
     random V; J is d vec(F) / d vec(X)^T.  A gradient check is the case of a
-    scalar F with J = vec(G)^T."""
+    scalar F with J = vec(G)^T.  Derivatives at the level of the rounding
+    error of the difference quotient (eps |largest intermediate of F| / h)
+    are compared absolutely: the scale is at least 1e7 times that error, so
+    a zero gradient of an f that cancels only in exact arithmetic,
+    x^T (A - A^T) x, passes.  Values that are not finite, and inverses, determinants and
+    log-determinants of nearly singular matrices, are a NumericError: the
+    random values are outside the domain."""
+    from .errors import NumericError
+
     if env is None:  # x too: the gradient of a linear f does not involve it
         env, sizes = random_env([F, J, x], rng)
     xs = tuple(dim_value(d, sizes) for d in x.shape)
     V = rng.standard_normal(xs)
-    analytic = evaluate(J, env, sizes) @ _vec(V)
-    plus = dict(env, **{x.name: env[x.name] + h * V})
-    minus = dict(env, **{x.name: env[x.name] - h * V})
-    fd = (_vec(evaluate(F, plus, sizes)) - _vec(evaluate(F, minus, sizes))) / (2 * h)
-    scale = max(np.linalg.norm(analytic), np.linalg.norm(fd), 1e-8)
+    with np.errstate(all="ignore"):
+        analytic = Evaluator(env, sizes, strict=True)(J) @ _vec(V)
+        at_plus = Evaluator(dict(env, **{x.name: env[x.name] + h * V}), sizes, strict=True)
+        at_minus = Evaluator(dict(env, **{x.name: env[x.name] - h * V}), sizes, strict=True)
+        fd = (_vec(at_plus(F)) - _vec(at_minus(F))) / (2 * h)
+        # f's intermediate values bound the rounding error of its value
+        largest = max(np.linalg.norm(v) for v in at_plus.memo.values())
+    if not (np.all(np.isfinite(analytic)) and np.all(np.isfinite(fd))):
+        raise NumericError("the expression or its derivative is not finite at these random values")
+    noise = np.finfo(float).eps * largest / h  # the rounding error of one difference quotient
+    scale = max(np.linalg.norm(analytic), np.linalg.norm(fd), 1e-8, 1e7 * noise)
     return float(np.linalg.norm(analytic - fd) / scale)

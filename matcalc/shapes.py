@@ -18,7 +18,7 @@ from typing import Dict, Optional
 
 from . import build
 from .dims import dim_mul, shape_text
-from .errors import NameError_, ShapeError, UsageError
+from .errors import MatcalcError, NameError_, ShapeError, UsageError
 from .expr import SCALAR, DimProd, Expr, Var
 from .functions import BUILTIN, TABLE, split_primes
 from .parser import Syn
@@ -249,6 +249,15 @@ class Context:
         return ""
 
 
+def _call_hint(left: Syn, right: Syn) -> str:
+    """foo(x), with the parenthesis touching the name, reads as a product; the
+    user probably meant a function."""
+    if left.op == "name" and right.op == "paren" and right.pos == left.pos + len(left.value):
+        return (f" ({left.value}(...) is a product here: {left.value} is no built-in function; "
+                f"declare an element-wise function with --function {left.value})")
+    return ""
+
+
 def _checked_dim(d) -> bool:
     if isinstance(d, DimProd):
         return all(_checked_dim(f) for f in d.factors)
@@ -367,7 +376,7 @@ def _infer(node: Syn, ctx: Context):
         if not u.unify(a[1], b[0]):
             raise ctx.error(node, f"cannot multiply {ctx.text(left)} ({ctx.shape_str(a)}) by "
                                   f"{ctx.text(right)} ({ctx.shape_str(b)}): inner dimensions differ"
-                                  + ctx.hint(left, right))
+                                  + (_call_hint(left, right) or ctx.hint(left, right)))
         return (a[0], b[1])
     if op == "div":
         a, b = (infer(x, ctx) for x in node.args)
@@ -639,6 +648,16 @@ def _lower(node: Syn, ctx: Context, cache: dict) -> Expr:
 
 
 def _lower_one(node: Syn, ctx: Context, cache: dict) -> Expr:
+    """_build_one, with the node's position on a builder's error (A ./ I)."""
+    try:
+        return _build_one(node, ctx, cache)
+    except MatcalcError as error:
+        if error.source is None:
+            error.source, error.column = ctx.source, node.pos
+        raise
+
+
+def _build_one(node: Syn, ctx: Context, cache: dict) -> Expr:
     op = node.op
     L = lambda n: _lower(n, ctx, cache)  # noqa: E731
     if op == "name":

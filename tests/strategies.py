@@ -713,8 +713,13 @@ def check_derivative(r, seed: int, trials: int = 3) -> float:
     from matcalc.dims import dim_value
     from matcalc.numeric import random_env
 
+    from matcalc.errors import NumericError
+
     with np.errstate(all="ignore"):
-        err = r.check(seed=seed, trials=trials)
+        try:
+            err = r.check(seed=seed, trials=trials)
+        except NumericError as e:  # every draw outside the domain (singular, or not finite)
+            raise Reject(str(e)) from None
     if err < PASS_TOL:
         return err
     rng = np.random.default_rng(seed)

@@ -248,10 +248,37 @@ def test_postfix_after_a_parenthesised_generic_call():
     assert (done.returncode, done.stdout) == (0, "y .* sigma'(x)\n")
 
 
-def test_check_on_a_singular_instance_is_not_an_internal_error():
+def test_check_draws_again_where_random_sizes_make_a_matrix_singular():
+    """B X is singular whenever X has fewer rows than columns: --check draws
+    other sizes instead of failing, and its number is a real comparison."""
     done = matcalc("grad", "logdet(B X)", "wrt", "X", "--check")
-    assert done.returncode in (1, 2)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("B^T (X^T B^T)^{-1}\ncheck: relative error ")
+
+
+def test_check_of_a_matrix_singular_everywhere_is_a_numeric_error():
+    done = matcalc("grad", "logdet(x x^T)", "wrt", "x", "--check")
+    assert done.returncode == 2
+    assert done.stderr.startswith("matcalc: numeric error: x x^T is singular")
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_check_passes_a_gradient_that_is_zero_only_in_exact_arithmetic():
+    done = matcalc("grad", "x^T (A - A^T) x", "wrt", "x", "--check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("0\n")
+
+
+def test_check_still_fails_a_small_wrong_gradient_of_a_cancelling_f():
+    """The rounding allowance of the check does not hide a real gradient:
+    (A + A^T) x / 1000 against f = x^T (A - A^T) x (gradient 0) fails."""
+    from matcalc.api import grad
+    from matcalc.numeric import jacobian_check
+
+    zero = grad("x^T (A - A^T) x", "x", {"x": "n", "A": "n,n"})
+    wrong = grad("x^T A x / 1000", "x", {"x": "n", "A": "n,n"})
+    for seed in range(5):
+        assert jacobian_check(zero.f, zero.x, wrong.numerator_form(), np.random.default_rng(seed)) > 1e-3
 
 
 def test_dimension_names_may_contain_x():
@@ -334,3 +361,21 @@ def test_doc_links_resolve(doc):
     for target in re.findall(r"\]\(([^)#]+)\)", prose):
         if not re.match(r"https?:", target):
             assert (doc.parent / target).exists(), target
+
+
+def test_division_by_the_identity_is_an_error_not_ones():
+    """tr(A ./ I) divides by the zeros off the diagonal of I (it once gave ones(n, n))."""
+    for expr, caret in [("tr(A ./ I)", "     ^"), ("tr(A .* I.^-1)", "         ^")]:
+        done = matcalc("grad", expr, "wrt", "A")
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.splitlines() == [
+            "matcalc: unsupported: element-wise division by I divides by the zeros off the diagonal of I",
+            f"  {expr}", f"  {caret}"]
+
+
+def test_an_unknown_function_suggests_declaring_it():
+    done = matcalc("grad", "sum(foo(x))", "wrt", "x")
+    assert done.returncode == 2
+    assert "declare an element-wise function with --function foo" in done.stderr
+    done = matcalc("grad", "sum(foo(x))", "wrt", "x", "--function", "foo")
+    assert (done.returncode, done.stdout) == (0, "foo'(x)\n")
