@@ -111,6 +111,13 @@ def chain_order(shapes):
     return tree(0, n - 1)
 
 
+def _last(t) -> int:
+    """The index of the last factor of a chain-order tree."""
+    while not isinstance(t, int):
+        t = t[1]
+    return t
+
+
 def _size(shape) -> int:
     return _cost_dim(shape[0]) * _cost_dim(shape[1])
 
@@ -309,6 +316,8 @@ class NumpyPrinter:
             return f"({self(chain[left].arg)} * {self._tree(right, chain)})"
         if isinstance(right, int) and isinstance(chain[right], DiagMat):  # A diag(d): scale the columns
             return f"({self._tree(left, chain)} * {self(chain[right].arg)}.T)"
+        if chain[_last(left)].shape[1] == 1:  # a column times a row: an outer product, by broadcasting
+            return f"({self._tree(left, chain)} * {self._tree(right, chain)})"
         return f"({self._tree(left, chain)} @ {self._tree(right, chain)})"
 
     def _Add(self, e):
