@@ -327,3 +327,28 @@ def test_generic_function_is_a_clear_error():
     r = matcalc.grad("sum(sigma(x))", "x")
     with pytest.raises(matcalc.MatcalcError, match="generic"):
         r.numpy_source()
+
+
+def test_a_choice_that_depends_on_sizes_is_made_when_the_code_runs():
+    """The gradient of norm(X - U V^T)^2 wrt U is cheapest as 2 (U (V^T V) - X V)
+    when U has few columns (a rank) and as 2 (U V^T - X) V when it has many:
+    symbolic sizes cannot tell, so the module decides from the arrays."""
+    from matcalc.printing.numpy_code import chain_orders
+
+    assert len(chain_orders([("n", "p"), ("p", "m"), ("m", "p")])) == 2  # (U V^T) V or U (V^T V)
+    assert len(chain_orders([("n", "n"), ("n", "n"), ("n", 1)])) == 1  # vectors first at every size
+    r = matcalc.grad("norm(X - U V^T)^2", "U")
+    source = r.numpy_source()
+    choices = [line.strip() for line in source.splitlines() if line.strip().startswith("_c")]
+    assert choices and " if _c" in source
+    fn = load(source)
+    rng = np.random.default_rng(0)
+    for rank, distributed in [(3, True), (40, False)]:
+        X, U, V = rng.standard_normal((30, 20)), rng.standard_normal((30, rank)), rng.standard_normal((20, rank))
+        np.testing.assert_allclose(fn(U=U, V=V, X=X), 2 * (U @ V.T - X) @ V, rtol=1e-10, atol=1e-10)
+        dims = {"_dim_" + d: n for d, n in zip(("n", "p", "m"), (30, rank, 20))}
+        for line in choices:  # the conditions, evaluated at these sizes
+            name, text = line.split(" = ", 1)
+            dims[name] = eval(text, {"min": min}, dims)  # noqa: S307 - our own generated arithmetic
+        spread = [dims[line.split(" = ")[0]] for line in choices if " <= " not in line]  # (A + B) C spread?
+        assert spread == [distributed], (rank, choices, dims)

@@ -81,21 +81,104 @@ def _module_template(fn: str) -> str:
     return _NP.sub("_np.", numpy_template(fn))
 
 
+# --- costs ----------------------------------------------------------------------------------------
+# The work to evaluate an expression is a polynomial in its symbolic
+# dimensions ({monomial: coefficient}, a monomial a sorted tuple of names).
+# Where the cheapest way depends on sizes known only when the code runs
+# (X V - U (V^T V) or (X - U V^T) V: it depends on the rank of U), a cost is
+# the least of a few polynomials, and the code chooses when it runs.
+
+SMALL = 16  # a symbolic dimension taken small (a rank, a batch) when ways are compared
+
+
 def _cost_dim(d) -> int:
+    return _value(_pdim(d), {})
+
+
+def _pdim(d) -> dict:
     if isinstance(d, int):
-        return d
+        return {(): d}
     if isinstance(d, str):
-        return BIG
-    out = 1
-    for f in d.factors:
-        out *= _cost_dim(f)
+        return {(d,): 1}
+    return _pmul(*[_pdim(f) for f in d.factors])
+
+
+def _pmul(*ps) -> dict:
+    out = {(): 1}
+    for p in ps:
+        product: dict = {}
+        for m1, c1 in out.items():
+            for m2, c2 in p.items():
+                m = tuple(sorted(m1 + m2))
+                product[m] = product.get(m, 0) + c1 * c2
+        out = product
     return out
 
 
-def chain_order(shapes):
-    """Matrix-chain ordering: a nested tuple of indices of least cost."""
+def _padd(*ps) -> dict:
+    out: dict = {}
+    for p in ps:
+        for m, c in p.items():
+            out[m] = out.get(m, 0) + c
+    return {m: c for m, c in out.items() if c}
+
+
+def _value(p: dict, sizes: dict) -> int:
+    total = 0
+    for m, c in p.items():
+        for d in m:
+            c *= sizes.get(d, BIG)
+        total += c
+    return total
+
+
+def _regimes(polys) -> list:
+    """Every symbolic dimension large, then each one small in turn."""
+    names = sorted({d for p in polys for m in p for d in m})
+    return [{}] + [{d: SMALL} for d in names]
+
+
+def _least(alternatives: list) -> tuple:
+    """The alternatives that are cheapest in some regime, the all-large one first."""
+    if len(alternatives) == 1:
+        return tuple(alternatives)
+    keep = []
+    for sizes in _regimes(alternatives):
+        best = min(alternatives, key=lambda p: _value(p, sizes))
+        if best not in keep:
+            keep.append(best)
+    return tuple(keep)
+
+
+def _cadd(*costs) -> tuple:
+    """The sum of costs (each the least of its polynomials)."""
+    out = ({},)
+    for c in costs:
+        out = _least([_padd(x, y) for x in out for y in c])
+    return out
+
+
+def cheaper(a: tuple, b: tuple):
+    """True when cost a is below cost b at every size, False when never,
+    None when it depends on the sizes."""
+    verdicts = {min(_value(p, s) for p in a) < min(_value(p, s) for p in b) for s in _regimes(a + b)}
+    return verdicts.pop() if len(verdicts) == 1 else None
+
+
+def _tree_cost(t, dims: list) -> tuple:
+    """(first, last, polynomial) of multiplying out a chain-order tree."""
+    if isinstance(t, int):
+        return t, t, {}
+    i, k, left = _tree_cost(t[0], dims)
+    _, j, right = _tree_cost(t[1], dims)
+    return i, j, _padd(left, right, _pmul(dims[i], dims[k + 1], dims[j + 1]))
+
+
+def chain_order(shapes, sizes=None):
+    """Matrix-chain ordering: a nested tuple of indices of least cost, with
+    the symbolic dimensions at the given sizes (default: all large)."""
     n = len(shapes)
-    dims = [_cost_dim(shapes[0][0])] + [_cost_dim(s[1]) for s in shapes]
+    dims = [_value(_pdim(shapes[0][0]), sizes or {})] + [_value(_pdim(s[1]), sizes or {}) for s in shapes]
     cost = [[0] * n for _ in range(n)]
     split = [[0] * n for _ in range(n)]
     for length in range(2, n + 1):
@@ -111,6 +194,19 @@ def chain_order(shapes):
     return tree(0, n - 1)
 
 
+def chain_orders(shapes) -> list:
+    """[(tree, polynomial)]: the orders that are cheapest in some regime of
+    sizes (all large first), with the cost of each."""
+    dims = [_pdim(shapes[0][0])] + [_pdim(s[1]) for s in shapes]
+    out: list = []
+    for sizes in _regimes(dims):
+        t = chain_order(shapes, sizes)
+        if all(t != seen for seen, _ in out):
+            out.append((t, _tree_cost(t, dims)[2]))
+    least = _least([p for _, p in out])
+    return [(t, p) for t, p in out if p in least]
+
+
 def _last(t) -> int:
     """The index of the last factor of a chain-order tree."""
     while not isinstance(t, int):
@@ -118,39 +214,54 @@ def _last(t) -> int:
     return t
 
 
+def _gcd(p: dict) -> list:
+    """The dimensions every monomial of p has, with multiplicity."""
+    from collections import Counter
+
+    counts = [Counter(m) for m in p]
+    common = counts[0] if counts else Counter()
+    for c in counts[1:]:
+        common &= c
+    return sorted(common.elements())
+
+
+def _without(monomial: tuple, common: list) -> list:
+    """The monomial divided by the common dimensions."""
+    out = list(monomial)
+    for d in common:
+        out.remove(d)
+    return out
+
+
+def _psize(shape) -> dict:
+    return _pmul(_pdim(shape[0]), _pdim(shape[1]))
+
+
 def _size(shape) -> int:
-    return _cost_dim(shape[0]) * _cost_dim(shape[1])
+    return _value(_psize(shape), {})
 
 
-def cost(e: Expr, memo: dict) -> int:
-    """A rough count of the floating-point work to evaluate e (products by the
-    cheapest chain order; a sum pays for its temporaries)."""
+def cost(e: Expr, memo: dict) -> tuple:
+    """A rough count of the floating-point work to evaluate e, as the least
+    of a few polynomials in the dimensions (products by the cheapest chain
+    order; a sum pays for its temporaries)."""
     if e in memo:
         return memo[e]
-    own = sum(cost(c, memo) for c in e.children())
+    parts = [cost(c, memo) for c in e.children()]
     if isinstance(e, MatMul):
         if len(e.chain) > 1:
-            dims = [_cost_dim(e.chain[0].shape[0])] + [_cost_dim(f.shape[1]) for f in e.chain]
-            own += _chain_cost(dims)
-        own += _size(e.shape) * len(e.scalars)
+            parts.append(tuple(p for _, p in chain_orders([f.shape for f in e.chain])))
+        parts.append((_pmul(_psize(e.shape), {(): len(e.scalars)}),))
     elif isinstance(e, Add):
-        own += 2 * _size(e.shape) * (len(e.terms) - 1)
-    elif isinstance(e, (Inverse, Det, LogDet)):
-        own += _cost_dim(e.shape[0]) ** 3 if not isinstance(e, (Det, LogDet)) else _cost_dim(e.arg.shape[0]) ** 3
+        parts.append((_pmul(_psize(e.shape), {(): 2 * (len(e.terms) - 1)}),))
+    elif isinstance(e, Inverse):
+        parts.append((_pmul(*[_pdim(e.shape[0])] * 3),))
+    elif isinstance(e, (Det, LogDet)):
+        parts.append((_pmul(*[_pdim(e.arg.shape[0])] * 3),))
     elif not isinstance(e, (Var, Num, Transpose, Differential)):
-        own += _size(e.shape)
-    memo[e] = own
-    return own
-
-
-def _chain_cost(dims) -> int:
-    n = len(dims) - 1
-    best = [[0] * n for _ in range(n)]
-    for length in range(2, n + 1):
-        for i in range(n - length + 1):
-            j = i + length - 1
-            best[i][j] = min(best[i][k] + best[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1] for k in range(i, j))
-    return best[0][n - 1]
+        parts.append((_psize(e.shape),))
+    memo[e] = _cadd(*parts)
+    return memo[e]
 
 
 POSITIVE_FUNCTIONS = {"exp", "sigmoid", "sigmoid'", "softplus", "tanh'"}
@@ -182,6 +293,7 @@ class NumpyPrinter:
         self.dims_used: set = set()
         self.names = dict(names or {})  # user name -> Python identifier
         self.costs: dict = {}
+        self.choices: dict = {}  # condition source -> its name, computed from the sizes before the value
 
     def dim(self, d) -> str:
         if isinstance(d, int):
@@ -274,9 +386,25 @@ class NumpyPrinter:
         return out
 
     def _MatMul(self, e):
-        distributed = self._distribute(e)
-        if distributed is not None:
-            return "(" + " + ".join(self(t) for t in distributed) + ")"
+        """(A + B) C runs as A C + B C where that costs less, at every size
+        or, when it depends on sizes, by a choice made when the code runs."""
+        for i, f in enumerate(e.chain):
+            if not isinstance(f, Add):
+                continue
+            terms = [b.mul(b.num(e.coeff), *e.scalars, *e.chain[:i], t, *e.chain[i + 1:]) for t in f.terms]
+            spread = _cadd(*[cost(t, self.costs) for t in terms],
+                           (_pmul(_psize(e.shape), {(): 2 * (len(terms) - 1)}),))
+            whole = cost(e, self.costs)
+            verdict = cheaper(spread, whole)
+            if verdict is False:
+                continue
+            spread_code = "(" + " + ".join(self(t) for t in terms) + ")"
+            if verdict:
+                return spread_code
+            return f"({spread_code} if {self.choice(spread, '<', whole)} else {self._product(e)})"
+        return self._product(e)
+
+    def _product(self, e):
         if (len(e.chain) == 3 and isinstance(e.chain[1], DiagMat) and e.chain[0] == b.transpose(e.chain[2])
                 and _nonnegative(e.chain[1].arg)):
             # A^T diag(d) A = B^T B with B = sqrt(d) .* A: a symmetric rank-k product
@@ -288,21 +416,41 @@ class NumpyPrinter:
             parts.append(_literal(e.coeff))
         parts.extend(self(s) for s in e.scalars)
         if e.chain:
-            order = chain_order([f.shape for f in e.chain])
-            parts.append(self._tree(order, e.chain))
+            parts.append(self._chain(e.chain))
         return "(" + " * ".join(parts) + ")"
 
-    def _distribute(self, e: MatMul):
-        """(A + B) C as A C + B C when that costs less: (A + A^T) x runs as
-        A x + A^T x, with no n x n temporary."""
-        for i, f in enumerate(e.chain):
-            if not isinstance(f, Add):
-                continue
-            terms = [b.mul(b.num(e.coeff), *e.scalars, *e.chain[:i], t, *e.chain[i + 1:]) for t in f.terms]
-            spread = sum(cost(t, self.costs) for t in terms) + 2 * _size(e.shape) * (len(terms) - 1)
-            if spread < cost(e, self.costs):
-                return terms
-        return None
+    def _chain(self, chain) -> str:
+        """The chain in its cheapest order; where that depends on sizes (U V^T V:
+        (U V^T) V, or U (V^T V) when U has few columns), chosen when the code runs."""
+        orders = chain_orders([f.shape for f in chain])
+        code = self._tree(orders[-1][0], chain)
+        for k in range(len(orders) - 2, -1, -1):
+            t, p = orders[k]
+            rest = [q for _, q in orders[k + 1:]]
+            code = f"({self._tree(t, chain)} if {self.choice((p,), '<=', tuple(rest))} else {code})"
+        return code
+
+    def choice(self, a: tuple, op: str, b: tuple) -> str:
+        """A boolean computed once from the sizes, before the value: the
+        name of `cost a op cost b` (_c1, _c2, ...)."""
+        if len(a) == len(b) == 1:  # a polynomial inequality: common terms and factors cancel
+            diff = _padd(a[0], {m: -k for m, k in b[0].items()})
+            common = _gcd(diff)
+            diff = {tuple(_without(m, common)): k for m, k in diff.items()}
+            text = (f"{self._poly({m: k for m, k in diff.items() if k > 0})} {op} "
+                    f"{self._poly({m: -k for m, k in diff.items() if k < 0})}")
+        else:
+            text = f"{self._cost(a)} {op} {self._cost(b)}"
+        if text not in self.choices:
+            self.choices[text] = f"_c{len(self.choices) + 1}"
+        return self.choices[text]
+
+    def _poly(self, p: dict) -> str:
+        terms = [" * ".join([str(k)] * (k != 1) + [self.dim(d) for d in m]) or str(k) for m, k in sorted(p.items())]
+        return " + ".join(terms) or "0"
+
+    def _cost(self, c: tuple) -> str:
+        return self._poly(c[0]) if len(c) == 1 else "min(" + ", ".join(self._poly(p) for p in c) + ")"
 
     def _tree(self, t, chain):
         if isinstance(t, int):
@@ -376,6 +524,8 @@ def function_source(name: str, doc: str, params, result: Expr, out_shape) -> str
         else:
             lines.append(f"    {n} = _np.asarray({n}, dtype=float)")
     lines.extend(dim_lines)
+    # the ways to evaluate that depend on sizes, chosen once: see NumpyPrinter.choice
+    lines.extend(f"    {name} = {text}" for text, name in printer.choices.items())
     lines.extend(temp_lines)
     lines.append(f"    _value = _np.asarray({body}, dtype=float)")
     r, c = out_shape
