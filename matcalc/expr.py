@@ -73,7 +73,17 @@ class Expr:
 
     @cached_property
     def _hash(self):
-        return hash(self.key)
+        """From the children's cached hashes: hashing the nested key tuple
+        would walk the whole tree each time (quadratic in a deep network)."""
+        parts = []
+        for f in self.fields():
+            if isinstance(f, Expr):
+                parts.append(f._hash)
+            elif isinstance(f, tuple):
+                parts.append(tuple(x._hash if isinstance(x, Expr) else _atom_key(x) for x in f))
+            else:
+                parts.append(_atom_key(f))
+        return hash((self.rank, type(self).__name__, tuple(parts)))
 
     def __hash__(self):
         return self._hash
