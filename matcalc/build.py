@@ -466,8 +466,8 @@ def epow(e: Expr, p) -> Expr:
     if isinstance(e, (Zero, Identity)) and p < 0 and e.shape != (1, 1):
         from .errors import UnsupportedError
 
-        zeros = "the zeros off the diagonal of I" if isinstance(e, Identity) else "zero"
-        raise UnsupportedError(f"element-wise division by {'I' if isinstance(e, Identity) else '0'} divides by {zeros}")
+        raise UnsupportedError("element-wise division by I divides by its zeros off the diagonal"
+                               if isinstance(e, Identity) else "element-wise division by 0")
     if isinstance(e, Transpose) and isinstance(e.arg, ELEMENTWISE):  # (A^T).^p = (A.^p)^T
         return transpose(epow(e.arg, p))
     if isinstance(e, EPow) and (p.denominator == 1 or e.exp.denominator == 1 and e.exp % 2 == 1):

@@ -364,12 +364,12 @@ def test_doc_links_resolve(doc):
 
 
 def test_division_by_the_identity_is_an_error_not_ones():
-    """tr(A ./ I) divides by the zeros off the diagonal of I (it once gave ones(n, n))."""
+    """tr(A ./ I) divides by its zeros off the diagonal (it once gave ones(n, n))."""
     for expr, caret in [("tr(A ./ I)", "     ^"), ("tr(A .* I.^-1)", "         ^")]:
         done = matcalc("grad", expr, "wrt", "A")
         assert done.returncode == 2 and done.stdout == ""
         assert done.stderr.splitlines() == [
-            "matcalc: unsupported: element-wise division by I divides by the zeros off the diagonal of I",
+            "matcalc: unsupported: element-wise division by I divides by its zeros off the diagonal",
             f"  {expr}", f"  {caret}"]
 
 
