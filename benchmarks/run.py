@@ -70,6 +70,7 @@ except (AttributeError, OSError):
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import functools  # noqa: E402
+import gc  # noqa: E402
 import inspect  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
@@ -182,7 +183,9 @@ def measure(fn: Callable, cfg: Config, setup: Optional[Callable] = None, limit: 
     ``cfg.heavy`` seconds and ``keep_heavy_first`` (a call that slow is not worth
     paying for twice; never so for a JIT, whose first call compiles).  Then up
     to ``reps`` calls, none started once ``budget`` seconds have gone by.
-    ``setup`` runs untimed before every call; ``limit`` bounds one call."""
+    ``setup`` runs untimed before every call, then a full garbage collection
+    (so that one implementation's garbage, SymPy's cleared cache say, is not
+    collected inside the other's timed call); ``limit`` bounds one call."""
     reps = reps or cfg.reps
     budget = cfg.budget if budget is None else budget
     m = Measure()
@@ -190,6 +193,7 @@ def measure(fn: Callable, cfg: Config, setup: Optional[Callable] = None, limit: 
     def call():
         if setup:
             setup()
+        gc.collect()
         with time_limit(limit):
             t0 = perf()
             m.value = fn()

@@ -193,7 +193,8 @@ ONE_LINE = [
     (["grad", "x^T x", "wrt", "x", "--bogus"], ["usage error", "--bogus"]),
     (["grad", "x^T x", "wrt", "x", "--format", "pdf"], ["usage error", "pdf"]),
     (["gradient", "x^T x", "wrt", "x"], ["usage error", "gradient"]),
-    (["grad", "kron(A, B) : C", "wrt", "A"], ["Kronecker"]),
+    (["grad", "sum(f(x))", "wrt", "x", "--format", "numpy"], ["unsupported", "generic"]),
+    (["jacobian", "kron(A, X)", "wrt", "X", "--format", "index"], ["unsupported", "index form"]),
 ]
 
 

@@ -419,8 +419,10 @@ def _table(module):
     return __import__(module).CASES
 
 
-SWEEP = [("jacobian", c[0], c[1], c[2]) for c in _table("test_jacobians")] + \
-        [("hessian", c[0], c[1], c[2]) for c in _table("test_hessians")]
+# index notation has no composite indices for a Kronecker product of the variable: those
+# cases raise UnsupportedError (test_jacobians.test_no_index_form_is_unsupported_never_wrong)
+SWEEP = [("jacobian", c[0], c[1], c[2]) for c in _table("test_jacobians") if "kron" not in c[0]] + \
+        [("hessian", c[0], c[1], c[2]) for c in _table("test_hessians") if "kron" not in c[0]]
 
 
 @pytest.mark.parametrize("kind, expr, wrt, shapes", SWEEP, ids=[f"{k} {e} wrt {w}" for k, e, w, _ in SWEEP])

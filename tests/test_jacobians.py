@@ -100,6 +100,16 @@ CASES = [
     ("W2 tanh(W1 x)", "x", MLP, "W2 diag(tanh'(W1 x)) W1", "W2 (tanh'(W1 x) .* (W1 dx))"),
     ("W2 tanh(W1 x + b1) + b2", "W1", dict(MLP, b1="m", b2="p"),
      "W2 diag(tanh'(W1 x + b1)) (x^T ⊗ I_m)", "W2 (tanh'(W1 x + b1) .* (dW1 x))"),
+    # --- the variable inside a Kronecker product (Magnus and Neudecker, theorem 3.10) ---
+    ("kron(A, X)", "X", {"A": "p,q", "X": "m,n"},
+     "(I_q ⊗ K_{n,p} ⊗ I_m) (vec(A) ⊗ I_{m*n})", "A ⊗ dX"),
+    ("kron(X, B)", "X", {"X": "m,n", "B": "p,q"},
+     "(I_n ⊗ K_{q,m} ⊗ I_p) (I_{m*n} ⊗ vec(B))", "dX ⊗ B"),
+    ("kron(X, X)", "X", {"X": "m,n"}, None, "X ⊗ dX + dX ⊗ X"),
+    ("kron(a, x)", "x", {"a": "p", "x": "n"}, "a ⊗ I_n", "a ⊗ dx"),
+    ("kron(x, B)", "x", {"x": "n", "B": "p,q"}, None, "dx ⊗ B"),
+    ("kron(X, b^T)", "X", {"X": "m,n", "b": "p"}, None, "dX ⊗ b^T"),
+    ("kron(A, X^T) C", "X", {"A": "2,5", "X": "4,3", "C": "20,6"}, None, None),
     # --- scalars: a Jacobian with one row, vec(G)^T ---
     ("x^T x", "x", {"x": "n"}, "2 x^T", "2 x^T dx"),
     ("tr(X)", "X", {"X": "n,n"}, "vec(I_n)^T", "tr(dX)"),
@@ -306,17 +316,18 @@ def test_numpy_jacobian_with_vectors_is_2d():
 # --- errors --------------------------------------------------------------------------------
 
 
-def test_no_kronecker_form_is_unsupported_never_wrong():
+def test_no_index_form_is_unsupported_never_wrong():
+    """Index notation has no composite indices for a Kronecker product yet."""
     with pytest.raises(UnsupportedError) as info:
-        matcalc.jacobian("kron(A, X)", "X", shapes={"A": "p,q", "X": "m,n"})
+        matcalc.jacobian("kron(A, X)", "X", shapes={"A": "p,q", "X": "m,n"}).index()
     assert isinstance(info.value, MatcalcError)
-    assert "Kronecker" in info.value.message
+    assert "index form" in info.value.message
 
 
 def test_cli_unsupported_one_line(capsys):
     from matcalc.cli import main
 
-    assert main(["jacobian", "kron(A, X)", "wrt", "X"]) == 2
+    assert main(["jacobian", "kron(A, X)", "wrt", "X", "--format", "index"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert len(captured.err.strip().splitlines()) == 1
@@ -377,10 +388,9 @@ def test_derivatives_doc_has_examples_and_python_session():
     assert runner.summarize(verbose=False).failed == 0
 
 
-@pytest.mark.parametrize("api", ["grad", "hessian"])
-def test_gradient_through_kronecker_is_unsupported(api):
-    """A scalar through kron(A, X) has no peel rule: an error, and it does not send
-    the user to a command that fails the same way."""
-    with pytest.raises(UnsupportedError) as info:
-        getattr(matcalc, api)("sum(kron(A, X))", "X", shapes={"A": "p,q", "X": "m,n"})
-    assert "Kronecker" in info.value.message and "ask for the jacobian" not in info.value.message
+@pytest.mark.parametrize("api, expr", [("grad", "sum(kron(A, X))"), ("hessian", "sum(kron(A, X) .* kron(A, X))"),
+                                       ("grad", "x^T kron(A, X) y"), ("hessian", "norm(kron(X, X))^2")])
+def test_scalars_through_kronecker_products(api, expr):
+    """C : (A ⊗ dX) peels through vec(A ⊗ dX) = (I ⊗ K ⊗ I)(vec(A) ⊗ I) vec(dX)."""
+    r = getattr(matcalc, api)(expr, "X", shapes={"A": "2,5", "X": "4,3", "x": "8", "y": "15"})
+    assert r.check(trials=3) < 1e-6

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .. import build as b
-from ..errors import UnsupportedError
 from ..expr import (
     Add, DiagMat, DiagVec, Differential, Expr, Hadamard, Kron, MatMul, Sum, Trace, Transpose, Unvec, Vec,
 )
-from ..printing.text import to_text
+from .vectorize import kron_as_product, kron_vec_map
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,13 @@ def move_hadamard(C, E, key):
 
 
 def move_kron(C, E, key):
-    raise UnsupportedError(
-        f"the gradient through a Kronecker product ({to_text(E)}) is not supported "
-        "(nor is the Jacobian: matcalc has no rule for a Kronecker product that holds the variable)")
+    """C : (a ⊗ F) = C : ((a ⊗ I) F) where a factor is a vector; otherwise
+    C : (A ⊗ F) = vec(C) : (M vec(F)) with vec(A ⊗ F) = M vec(F)."""
+    product = kron_as_product(E)
+    if product is not None:
+        return [(C, product)]
+    M, F = kron_vec_map(E)
+    return [(b.vec(C), b.mul(M, b.vec(F)))]
 
 
 def move_trace(C, E, key):
@@ -92,7 +95,7 @@ RULES = {
     DiagVec: Adjoint("diag", "c : diag(E) = diag(c) : E", lambda C, E, k: [(b.diag_mat(C), E.arg)]),
     Vec: Adjoint("vec", "c : vec(E) = unvec(c) : E", lambda C, E, k: [(b.unvec(C, E.arg.shape), E.arg)]),
     Unvec: Adjoint("unvec", "C : unvec(e) = vec(C) : e", lambda C, E, k: [(b.vec(C), E.arg)]),
-    Kron: Adjoint("Kronecker", "", move_kron),
+    Kron: Adjoint("Kronecker", "C : (A ⊗ E) = vec(C) : (M vec(E)), vec(A ⊗ E) = M vec(E)", move_kron),
 }
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from .. import build as b
 from ..dims import dim_mul
 from ..errors import UnsupportedError
-from ..expr import Add, DiagMat, DiagVec, Differential, Expr, Hadamard, MatMul, Sum, Trace, Transpose, Unvec, Vec
+from ..expr import (
+    Add, DiagMat, DiagVec, Differential, Expr, Hadamard, Kron, MatMul, Sum, Trace, Transpose, Unvec, Vec,
+)
 from ..printing.text import to_text
 
 
@@ -65,6 +67,54 @@ def vec_diag_vec(E, J, key):
     return b.mul(b.kron(b.ones((1, n)), b.identity(n)), select, J(E.arg))
 
 
+def split_kron(E: Kron):
+    """E = A ⊗ F or F ⊗ B with F the one factor group that holds the
+    differential: returns (A, F, None) or (None, F, B)."""
+    i = next(k for k, f in enumerate(E.factors) if f.has_diff)
+    if i > 0:
+        return b.kron(*E.factors[:i]), b.kron(*E.factors[i:]), None
+    return None, E.factors[0], b.kron(*E.factors[1:])
+
+
+def kron_as_product(E: Kron):
+    """A Kronecker product with a vector factor is an ordinary product:
+    a ⊗ F = (a ⊗ I_p) F, a^T ⊗ F = F (a^T ⊗ I_q), F ⊗ b = (I_p ⊗ b) F,
+    F ⊗ b^T = F (I_q ⊗ b^T) for F p×q; None when neither factor is a vector."""
+    A, F, B = split_kron(E)
+    p, q = F.shape
+    if A is not None and A.shape[1] == 1:
+        return b.mul(b.kron(A, b.identity(p)), F)
+    if A is not None and A.shape[0] == 1:
+        return b.mul(F, b.kron(A, b.identity(q)))
+    if B is not None and B.shape[1] == 1:
+        return b.mul(b.kron(b.identity(p), B), F)
+    if B is not None and B.shape[0] == 1:
+        return b.mul(F, b.kron(b.identity(q), B))
+    return None
+
+
+def kron_vec_map(E: Kron):
+    """(J, F) with vec(E) = J vec(F) (Magnus and Neudecker, theorem 3.10):
+    vec(A ⊗ F) = (I_n ⊗ K_{q,m} ⊗ I_p)(vec(A) ⊗ I_{pq}) vec(F) for A m×n, F p×q;
+    vec(F ⊗ B) = (I_n ⊗ K_{q,m} ⊗ I_p)(I_{mn} ⊗ vec(B)) vec(F) for F m×n, B p×q."""
+    A, F, B = split_kron(E)
+    (m, n), (p, q) = (A.shape, F.shape) if A is not None else (F.shape, B.shape)
+    shuffle = b.kron(b.identity(n), b.commutation(q, m), b.identity(p))
+    if A is not None:
+        return b.mul(shuffle, b.kron(b.vec(A), b.identity(dim_mul(p, q)))), F
+    return b.mul(shuffle, b.kron(b.identity(dim_mul(m, n)), b.vec(B))), F
+
+
+def vec_kron(E, J, key):
+    """vec of a Kronecker product: an ordinary product where a factor is a
+    vector, else vec(E) = M vec(F) (kron_vec_map)."""
+    product = kron_as_product(E)
+    if product is not None:
+        return J(product)
+    M, F = kron_vec_map(E)
+    return b.mul(M, J(F))
+
+
 RULES = {
     Add: lambda E, J, key: b.add(*[J(t) for t in E.terms if t.has_diff]),  # vec(A + B) = vec A + vec B
     MatMul: vec_product,
@@ -76,6 +126,7 @@ RULES = {
     Unvec: lambda E, J, key: J(E.arg),
     DiagMat: vec_diag_mat,
     DiagVec: vec_diag_vec,
+    Kron: vec_kron,
 }
 
 
