@@ -75,6 +75,7 @@ def parse_syntax(source: str) -> Syn:
     if len(source) > MAX_LENGTH:
         raise ParseError(f"expression longer than {MAX_LENGTH:,} characters ({len(source):,})", source, MAX_LENGTH)
     _check_nesting(source)
+    _check_characters(source)
     try:
         tree = _parser().parse(source)
     except UnexpectedCharacters as e:
@@ -88,6 +89,25 @@ def parse_syntax(source: str) -> Syn:
     except UnexpectedInput as e:  # pragma: no cover - other lark input errors
         raise ParseError("invalid input", source, getattr(e, "pos_in_stream", 0) or 0) from None
     return _convert(tree, source)
+
+
+def _check_characters(source: str):
+    """Superscript digits, vulgar fractions and other numerals that are not
+    decimal digits are word characters to a regular expression, so X² and ½
+    would lex as names: an error instead, with the ASCII spelling."""
+    for i, ch in enumerate(source):
+        if ch.isnumeric() and not ch.isdecimal() and source[i - 1:i + 1] != "⁻¹":  # X⁻¹ is the inverse
+            import unicodedata
+
+            value = unicodedata.numeric(ch, None)
+            hint = ""
+            if value is not None and "SUBSCRIPT" in unicodedata.name(ch, ""):
+                hint = f" (write _{int(value)} for a subscript)"
+            elif value is not None and ch.isdigit():
+                hint = f" (write ^{int(value)} for a power)"
+            elif value is not None:
+                hint = f" (write {Fraction(value).limit_denominator(1000)} for the number)"
+            raise ParseError(f"unexpected character {ch!r}{hint}", source, i)
 
 
 def _check_nesting(source: str):

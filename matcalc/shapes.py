@@ -38,8 +38,8 @@ def convention(name: str) -> str:
     first = name[0]
     if _GREEK_STEM.match(name):
         return "scalar"
-    if "GREEK" in unicodedata.name(first, ""):
-        return "scalar"
+    if "GREEK" in unicodedata.name(first, ""):  # Σ and Λ are matrices, as Sigma and Lambda are
+        return "matrix" if first.isupper() else "scalar"
     if first.isupper():
         return "matrix"
     return "vector"

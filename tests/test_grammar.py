@@ -109,17 +109,29 @@ def test_function_names_need_a_word_boundary():
 
 
 def test_naming_convention():
-    """Lowercase Latin: column vector; uppercase: matrix; Greek (spelled out,
-    lowercase, or Unicode): scalar; I: the identity unless declared."""
-    shapes = {name: matcalc.parse(name).shape for name in ("x", "x_hat", "w2", "W", "W_2", "X_train", "Sigma")}
+    """Lowercase Latin: column vector; uppercase (Latin or Greek): matrix; Greek
+    (spelled out in lowercase, or lowercase Unicode): scalar; I: the identity
+    unless declared."""
+    shapes = {name: matcalc.parse(name).shape
+              for name in ("x", "x_hat", "w2", "W", "W_2", "X_train", "Sigma", "Σ", "Λ", "Ω1")}
     assert all(s[1] == 1 and s[0] != 1 for n, s in shapes.items() if n[0].islower())
     assert all(s[0] != 1 and s[1] != 1 for n, s in shapes.items() if n[0].isupper())
-    for name in ("alpha", "lambda", "lambda_reg", "sigma2", "mu", "α", "λ", "σ", "Σ", "Λ"):
+    for name in ("alpha", "lambda", "lambda_reg", "sigma2", "mu", "α", "λ", "σ", "ω_2"):
         assert matcalc.parse(name).shape == (1, 1), name
     assert isinstance(matcalc.parse("I"), Identity)
     assert matcalc.parse("I", {"I": "n,m"}) == Var("I", ("n", "m"))
     assert matcalc.parse("σ x") == b.mul(Var("σ", (1, 1)), Var("x", ("n", 1)))
     assert matcalc.parse("lambda x") == b.mul(Var("lambda", (1, 1)), Var("x", ("n", 1)))
+
+
+@pytest.mark.parametrize("source, column, hint", [
+    ("½ x^T x", 0, "write 1/2"), ("tr(X²)", 4, "write ^2"), ("x₂^T x", 1, "write _2"), ("A ① x", 2, ""),
+])
+def test_numerals_that_are_not_digits_are_errors_not_names(source, column, hint):
+    """½, ² and ₂ are word characters to a regular expression; X² must not be a new name."""
+    with pytest.raises(matcalc.ParseError) as info:
+        matcalc.parse(source)
+    assert info.value.column == column and hint in info.value.message
 
 
 def test_sigma_before_a_parenthesis_is_a_function():

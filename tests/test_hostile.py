@@ -404,6 +404,14 @@ def test_python_names_never_become_code(name):
         assert np.allclose(out, expected), (out, source)
 
 
+@pytest.mark.parametrize("name", ["x²", "Ⅳ"])
+def test_numerals_in_names_are_syntax_errors(name):
+    """x² would otherwise be a new name (not x^2), Ⅳ a vector."""
+    done = cli("grad", f"{name}^T x", "wrt", "x")
+    assert_clean_error(done, name.index(next(c for c in name if not c.isalpha())), f"{name}^T x")
+    assert "syntax error" in done.stderr
+
+
 @pytest.mark.parametrize("name", ["__import__", "_np", "__builtins__", "_value", "_dim_n", "_t1", "_"])
 def test_underscore_names_are_rejected(name):
     done = cli("grad", f"{name}^T x", "wrt", "x")
@@ -412,10 +420,10 @@ def test_underscore_names_are_rejected(name):
     assert_api_error("grad", f"{name}^T x", "x")
 
 
-@pytest.mark.parametrize("name", ["x²", "ﬁ", "ℌ", "xⁱ", "Ⅳ", "x٣"])
+@pytest.mark.parametrize("name", ["ﬁ", "ℌ", "xⁱ", "x٣", "ℍ1"])
 def test_names_python_cannot_spell(name):
-    """A matcalc name that is not a Python identifier as written (x², or ﬁ,
-    which Python would read as fi) is renamed in the NumPy module."""
+    """A matcalc name that Python would read as another identifier (ﬁ as fi,
+    ℌ as H) is renamed in the NumPy module."""
     result, error, _ = api("grad", f"{name}^T {name} + fi^T fi", name, {name: "n", "fi": "n"})
     assert error is None, error
     source = result.numpy_source()

@@ -153,7 +153,7 @@ GRADIENTS = [
     ("G_k : Z_k", "Z_j", {"lets": ["Z_k = A H_j W_k", "H_j = sigma(Z_j)"]}),
     ("x^T A x", "x", {"layout": "numerator"}),
     ("x^T Sigma x + Gamma : (x x^T)", "x", {}),
-    ("Σ x^T x + é^T x + Α x^T Ω x", "x", {}),
+    ("σ x^T Σ x + é^T x + tr(Α) x^T Ω x", "x", {}),
     ("x_hat^T X_train w + x_1_2^T w", "w", {}),
 ]
 

@@ -127,7 +127,7 @@ class Printer:
             return self.fn(self.fname("sqrt"), self.p(e.base)[0]), PREC_ATOM
         if e.exp < 0:  # 1 / s^p, the denominator printed as in a product: 1 / (x^T x)
             den = Pow(e.base, -e.exp) if e.exp != -1 else e.base
-            return self.divide("1", self.scalar_factor(den), self._den_compound([den])), PREC_MUL
+            return self.divide("1", *self._denominator([den])), PREC_MUL
         return self.sup(self.wrap(e.base, PREC_ATOM), self.exponent(e.exp)), PREC_POW
 
     # --- functions ------------------------------------------------------------------
@@ -198,8 +198,14 @@ class Printer:
         return "".join([text] + [self.ediv_token + d for d in den]), PREC_MUL
 
     # --- products and sums ------------------------------------------------------------
-    def _den_compound(self, den) -> bool:
-        return len(den) > 1 or (not isinstance(den[0], MatMul) and self.p(den[0])[1] < PREC_POW)
+    def _denominator(self, den) -> tuple:
+        """(text, compound) of the scalar factors under a division bar: one
+        factor unwrapped unless it needs a parenthesis after '/' (a sum, an
+        inner product), several as a product that does."""
+        if len(den) == 1:
+            text, prec = self.p(den[0])
+            return text, isinstance(den[0], MatMul) or prec < PREC_POW
+        return self.join_product([self.scalar_factor(d) for d in den]), True
 
     def _print_MatMul(self, e):
         coeff = e.coeff
@@ -224,8 +230,7 @@ class Printer:
         num.extend(self.wrap(f, PREC_POW) for f in e.chain)
         text = self.join_product(num) if num else "1"
         if den:
-            text = self.divide(text, self.join_product([self.scalar_factor(d) for d in den]),
-                               self._den_compound(den))
+            text = self.divide(text, *self._denominator(den))
         return sign + text, PREC_NEG if sign else PREC_MUL
 
     def scalar_factor(self, s, alone: bool = False) -> str:
