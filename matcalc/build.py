@@ -218,12 +218,27 @@ def _inner(chain) -> Expr:
     return min(a, b, key=lambda m: (count_transposes(m), m.key))
 
 
+def _logistic_ratios(exps: dict) -> None:
+    """In a product given as {base: exponent}: sigmoid'(u) / sigmoid(u) =
+    1 - sigmoid(u) and sigmoid'(u) / (1 - sigmoid(u)) = sigmoid(u), so that
+    log(sigmoid(u)) and log(1 - sigmoid(u)) differentiate as on paper."""
+    for base in [g for g in exps if isinstance(g, Apply) and g.fn == "sigmoid'"]:
+        s = apply("sigmoid", base.arg)
+        rest = add(Num(Fraction(1)), neg(s))
+        for den, result in ((s, rest), (rest, s)):
+            while exps.get(base, 0) >= 1 and exps.get(den, 0) <= -1:
+                exps[base] -= 1
+                exps[den] += 1
+                exps[result] = exps.get(result, 0) + 1
+
+
 def _merge_scalars(scalars):
     """Multiply scalar factors, adding the exponents of equal bases."""
     exps: dict = {}
     for s in scalars:
         base, e = (s.base, s.exp) if isinstance(s, Pow) else (s, Fraction(1))
         exps[base] = exps.get(base, 0) + e
+    _logistic_ratios(exps)
     out = []
     for base, e in exps.items():
         if e == 0:
@@ -435,6 +450,7 @@ def hadamard(*factors: Expr) -> Expr:
         else:
             base, p = g, Fraction(1)
         exps[base] = exps.get(base, 0) + p
+    _logistic_ratios(exps)
     merged = []
     for base, p in exps.items():
         if p == 0:
@@ -732,9 +748,11 @@ def diag_vec(a: Expr) -> Expr:
         return diag_vec(rest.arg)
     if isinstance(rest, Zero):
         return Zero((rest.shape[0], 1))
-    if isinstance(rest, MatMul) and len(rest.chain) == 2 and rest.chain[0].shape[1] == 1:
-        # diag(x y^T) = x .* y
-        return mul(Num(rest.coeff), *rest.scalars, hadamard(rest.chain[0], transpose(rest.chain[1])))
+    if isinstance(rest, MatMul):  # diag(x y^T) = x .* y, where the chain splits into a column and a row
+        k = next((k for k in range(1, len(rest.chain)) if rest.chain[k - 1].shape[1] == 1), None)
+        if k is not None:
+            column, row = mul(*rest.chain[:k]), mul(*rest.chain[k:])
+            return mul(Num(rest.coeff), *rest.scalars, hadamard(column, transpose(row)))
     return DiagVec(rest)
 
 

@@ -121,7 +121,8 @@ CASES = [
     ("sum(log(1 + exp(-y .* (X w))))", "w", MN, "-X^T (y .* sigmoid(-y .* (X w)))"),  # logistic regression
     ("sum(softplus(-y .* (X w)))", "w", MN, "-X^T (y .* sigmoid(-y .* (X w)))"),
     ("sum(softplus(X w)) - y^T X w", "w", MN, "X^T (sigmoid(X w) - y)"),              # logistic, 0/1 labels
-    ("-y^T log(sigmoid(X w)) - (1 - y)^T log(1 - sigmoid(X w))", "w", MN, None),       # cross-entropy
+    ("-y^T log(sigmoid(X w)) - (1 - y)^T log(1 - sigmoid(X w))", "w", MN, "X^T (sigmoid(X w) - y)"),  # x-entropy
+    ("-sum(y .* log(sigmoid(X w)) + (1 - y) .* log(1 - sigmoid(X w)))", "w", MN, "X^T (sigmoid(X w) - y)"),
     ("sum(exp(X w)) - y^T X w", "w", MN, "X^T (exp(X w) - y)"),                       # Poisson regression
     ("sum(relu(1 - y .* (X w)))", "w", MN, "-X^T (y .* relu'(1 - y .* (X w)))"),      # hinge loss
     ("log(sum(exp(W x)))", "W", {"W": "m,n"}, "exp(W x) x^T / sum(exp(W x))"),        # log-sum-exp
@@ -221,7 +222,18 @@ CASES = [
     ("norm(W .* M)^2", "W", {"W": "m,n"}, "2 (W .* M.^2)"),
     ("a^T diag(x)^{-1} b", "x", None, "-a .* b ./ x.^2"),
     ("x^T diag(y) x", "y", None, "x.^2"),
-    ("sum(log(sigmoid(X w)))", "w", MN, "X^T (sigmoid'(X w) ./ sigmoid(X w))"),
+    ("sum(log(sigmoid(X w)))", "w", MN, "X^T (1 - sigmoid(X w))"),         # sigmoid' / sigmoid = 1 - sigmoid
+    ("sum(log(1 - sigmoid(X w)))", "w", MN, "-X^T sigmoid(X w)"),            # sigmoid' / (1 - sigmoid) = sigmoid
+    ("log(sigmoid(a^T x))", "x", None, "(1 - sigmoid(a^T x)) a"),
+    ("sum(diag(x) A y)", "x", None, "A y"),
+    ("det(A X B)", "X", {"A": "2,3", "X": "3,4", "B": "4,2"},                 # CB 51, (A X B)^{-T} folded
+     "det(A X B) A^T (A X B)^{-T} B^T"),
+    ("logdet(A X)", "X", {"A": "2,3", "X": "3,2"}, "A^T (A X)^{-T}"),                                  # diag(1 (A y)^T) = A y
+    ("a^T diag(x) A y", "x", None, "a .* (A y)"),
+    ("2.5e3 tr(X) + .5 tr(X) + 1e-3 tr(X)", "X", None, "2500.501 I"),         # decimals print as decimals
+    ("a^T x / (1 + b^T x)", "x", None, "a / (1 + b^T x) - (a^T x) b / (1 + b^T x)^2"),
+    ("1/2 logdet(Σ) + 1/2 (x - m)^T Σ^{-1} (x - m)", "Σ", None,          # Σ is a matrix, as Sigma is
+     "(Σ^{-T} - Σ^{-T} (x - m) (x - m)^T Σ^{-T}) / 2"),
     ("log(sum(exp(x)))", "x", None, "exp(x) / sum(exp(x))"),                       # softmax
     ("sigmoid(w^T x)", "w", None, "sigmoid'(w^T x) x"),
     ("norm(tanh(W2 tanh(W1 x)) - y)^2", "W1", {"W1": "h,n", "W2": "m,h"},

@@ -13,6 +13,25 @@ from ..expr import SCALAR, Add, EPow, Hadamard, Identity, Inverse, Kron, MatMul,
 PREC_ADD, PREC_FROB, PREC_NEG, PREC_MUL, PREC_POW, PREC_ATOM = 10, 12, 15, 20, 30, 40
 
 
+
+def decimal(value: Fraction) -> str:
+    """The exact decimal of a number whose denominator is 2^a 5^b with a 5 in
+    it and at least 100 (0.003, 2500.501: what 1e-3 and 2.5e3 + 0.5 look like
+    typed), else ''.  Small denominators stay fractions: x / 2, 3 x / 20."""
+    den = value.denominator
+    if den < 100 or den % 5:
+        return ""
+    places = 0
+    while den % 5 == 0 or den % 2 == 0:  # 10^places is the smallest power of ten den divides
+        den //= 5 if den % 5 == 0 else 2
+    if den != 1:
+        return ""
+    while (value * 10 ** places).denominator != 1:
+        places += 1
+    text = str(abs(value.numerator) * 10 ** places // value.denominator).rjust(places + 1, "0")
+    return ("-" if value < 0 else "") + text[:-places] + "." + text[-places:]
+
+
 class Printer:
     transpose_token = "^T"
     hadamard_token = " .* "
@@ -58,6 +77,8 @@ class Printer:
     # --- leaves ---------------------------------------------------------------------
     def _print_Num(self, e):
         v = e.value
+        if decimal(v):
+            return ("-" if v < 0 else "") + decimal(abs(v)), PREC_NEG if v < 0 else PREC_ATOM
         if v.denominator == 1:
             return str(v.numerator), PREC_NEG if v < 0 else PREC_ATOM
         return ("-" if v < 0 else "") + self.fraction(abs(v)), PREC_NEG if v < 0 else PREC_MUL
@@ -212,10 +233,13 @@ class Printer:
         sign = "-" if coeff < 0 else ""
         coeff = abs(coeff)
         num, den = [], []
-        if coeff.numerator != 1:
-            num.append(str(coeff.numerator))
-        if coeff.denominator != 1:
-            den.append(Num(Fraction(coeff.denominator)))
+        if decimal(coeff):
+            num.append(decimal(coeff))
+        else:
+            if coeff.numerator != 1:
+                num.append(str(coeff.numerator))
+            if coeff.denominator != 1:
+                den.append(Num(Fraction(coeff.denominator)))
         for s in e.scalars:
             if isinstance(s, Pow) and s.exp < 0:
                 den.append(s.base if s.exp == -1 else Pow(s.base, -s.exp))
@@ -315,15 +339,16 @@ def _size_fixed(path, i) -> bool:
 
 
 def _untransposed(e):
-    """A with A^T == e, when e is a transpose or a sum that shows fewer
-    transposes that way (A^T + X^T is (A + X)^T); else None."""
+    """A with A^T == e, when e is a transpose, a sum that shows fewer
+    transposes that way (A^T + X^T is (A + X)^T) or a product that shows none
+    (X^T A^T is (A X)^T; X^T A^T X stays, as in the Cookbook); else None."""
     if isinstance(e, Transpose):
         return e.arg
-    if isinstance(e, Add):
+    if isinstance(e, (Add, MatMul)):
         from ..build import count_transposes, transpose
 
         t = transpose(e)
-        if count_transposes(t) < count_transposes(e):
+        if count_transposes(t) < count_transposes(e) and (isinstance(e, Add) or count_transposes(t) == 0):
             return t
     return None
 

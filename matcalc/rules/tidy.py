@@ -7,7 +7,7 @@ from fractions import Fraction
 from math import gcd
 
 from .. import build as b
-from ..expr import Add, Expr, Kron, MatMul, Num, Unvec
+from ..expr import Add, Expr, Hadamard, Kron, MatMul, Num, Unvec
 
 
 def _parts(t: Expr):
@@ -45,6 +45,35 @@ def factor_sum(e: Add) -> Expr:
         terms = [t for i, t in enumerate(terms) if i not in idx] + [merged]
     out = b.add(*terms)
     return pull_coefficient(out) if isinstance(out, Add) else out
+
+
+MAX_EXPANDED_TERMS = 32
+
+
+def _distribute(t: Expr, budget: list) -> Expr:
+    """(a + b) .* c = a .* c + b .* c, through coefficients and scalar factors;
+    t unchanged once the expansion has used up its budget of terms."""
+    if isinstance(t, MatMul) and len(t.chain) == 1 and isinstance(t.chain[0], Hadamard):
+        return b.mul(b.num(t.coeff), *t.scalars, _distribute(t.chain[0], budget))
+    if not isinstance(t, Hadamard):
+        return t
+    i = next((i for i, f in enumerate(t.factors) if isinstance(f, Add)), None)
+    if i is None or budget[0] < len(t.factors[i].terms):
+        return t
+    budget[0] -= len(t.factors[i].terms)
+    others = t.factors[:i] + t.factors[i + 1:]
+    return b.add(*[_distribute(b.hadamard(term, *others), budget) for term in t.factors[i].terms])
+
+
+def expand_hadamard(e: Add) -> Expr:
+    """Distribute Hadamard products over sums, kept only where like terms then
+    cancel and the sum gets shorter: s .* (1 - y) - y .* (1 - s) = s - y."""
+    if not any(isinstance(t, Hadamard) or isinstance(t, MatMul) and any(isinstance(f, Hadamard) for f in t.chain)
+               for t in e.terms):
+        return e
+    budget = [MAX_EXPANDED_TERMS]
+    expanded = b.add(*[_distribute(t, budget) for t in e.terms])
+    return expanded if expanded.size < e.size else e
 
 
 def merge_kron_terms(terms):
@@ -147,8 +176,8 @@ def unvec_kron(e: Unvec) -> Expr:
 
 
 def tidy(e: Expr) -> Expr:
-    """Apply factor_sum to every sum and unvec_kron to every unvec, innermost
-    first; a subexpression shared in several places is tidied once."""
+    """Apply expand_hadamard and factor_sum to every sum and unvec_kron to
+    every unvec, innermost first; a subexpression shared in several places is tidied once."""
     memo: dict = {}
 
     def go(x: Expr) -> Expr:
@@ -157,7 +186,9 @@ def tidy(e: Expr) -> Expr:
             if isinstance(y, Unvec):
                 y = unvec_kron(y)
             elif isinstance(y, Add):
-                y = factor_sum(y)
+                y = expand_hadamard(y)
+                if isinstance(y, Add):
+                    y = factor_sum(y)
             memo[x] = y
         return memo[x]
 
