@@ -234,21 +234,23 @@ class Result:
 def _checked(F: Expr, x: Var, J: Expr, rng, trials: int) -> float:
     """The largest error of `trials` random checks of J = d vec(F) / d vec(X)^T.
     A draw outside the domain (a singular matrix, log of a negative number
-    made by random sizes) is drawn again, up to 10 times per trial; when no
-    draw is usable, the last NumericError is raised."""
+    made by random sizes) is drawn again, up to 10 times per trial, with the
+    positive values spread wider or narrower each time (numeric.SPREADS); when
+    no draw is usable, the last NumericError is raised."""
     from .errors import NumericError
-    from .numeric import jacobian_check
+    from .numeric import SPREADS, jacobian_check
 
     errors, last = [], None
-    for _ in range(10 * trials):
+    for attempt in range(10 * trials):
         try:
-            errors.append(jacobian_check(F, x, J, rng))
+            errors.append(jacobian_check(F, x, J, rng, spread=SPREADS[attempt // trials % len(SPREADS)]))
         except NumericError as error:
             last = error
         if len(errors) == trials:
             break
     if not errors:
-        raise last
+        raise NumericError(f"{last.message}; no usable point in {10 * trials} random draws, "
+                           "so the result is not checked")
     return max(errors)
 
 

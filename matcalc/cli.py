@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from .errors import MatcalcError, UsageError
+from .errors import MatcalcError, NumericError, UsageError
 
 FORMATS = ("text", "latex", "numpy", "json", "index", "index-latex")
 CHECK_TOLERANCE = 1e-5
@@ -101,7 +101,11 @@ def run(argv) -> int:
         result = api.hessian(args.expr, wrt, shapes, **extra)
     else:
         result = getattr(api, args.command)(args.expr, wrt, shapes, args.layout, **extra)
-    error = result.check() if args.check else None
+    try:
+        error = result.check() if args.check else None
+    except NumericError:  # no usable random point: the result stands, the check could not run
+        print(render(result, args.format, args.equation, getattr(args, "steps", False)))
+        raise
     if args.format == "json" and error is not None:
         data = result.to_dict()
         data["check"] = {"relative_error": error, "passed": error < CHECK_TOLERANCE}

@@ -223,17 +223,25 @@ def random_sizes(exprs, rng, fixed=None) -> dict:
     return sizes
 
 
-def random_value(shape, domain, rng):
+def random_value(shape, domain, rng, spread=1.0):
+    """Standard normal entries; a positive definite matrix under inv, det and
+    logdet (entries in (0.5, 1.5) when it is not square); entries in
+    spread * (0.5, 1.5) under log, sqrt and negative powers."""
     r, c = shape
     if domain == "spd" and r == c:
         b = rng.uniform(0.1, 1.0, size=(r, r))
         return b @ b.T / r + np.eye(r)
     if domain in ("spd", "positive"):
-        return rng.uniform(0.5, 1.5, size=shape)
+        return (spread if domain == "positive" else 1.0) * rng.uniform(0.5, 1.5, size=shape)
     return rng.standard_normal(shape)
 
 
-def random_env(exprs, rng, sizes=None):
+#: The spreads of successive draws for the check: log(x - 1) needs x > 1,
+#: log(1 - x) needs x < 1, sqrt(x - 5) needs x > 5.
+SPREADS = (1.0, 2.0, 0.5, 4.0, 0.25, 8.0, 16.0, 0.125, 64.0, 1.0)
+
+
+def random_env(exprs, rng, sizes=None, spread=1.0):
     """Random values for every variable in the expressions; returns (env, sizes)."""
     sizes = random_sizes(exprs, rng, sizes)
     marks: dict = {}
@@ -244,7 +252,7 @@ def random_env(exprs, rng, sizes=None):
     env = {}
     for name in sorted(variables):
         v = variables[name]
-        env[name] = random_value(tuple(dim_value(d, sizes) for d in v.shape), marks.get(name), rng)
+        env[name] = random_value(tuple(dim_value(d, sizes) for d in v.shape), marks.get(name), rng, spread)
     return env, sizes
 
 
@@ -259,7 +267,7 @@ def _vec(a):
     return np.asarray(a).reshape(-1, order="F")
 
 
-def jacobian_check(F: Expr, x: Var, J: Expr, rng, env=None, sizes=None, h=1e-5) -> float:
+def jacobian_check(F: Expr, x: Var, J: Expr, rng, env=None, sizes=None, h=1e-5, spread=1.0) -> float:
     """|J vec(V) - vec(F(X + hV) - F(X - hV)) / 2h|, relative (2-norm), for a
     random V; J is d vec(F) / d vec(X)^T.  A gradient check is the case of a
     scalar F with J = vec(G)^T.  Derivatives at the level of the rounding
@@ -272,7 +280,7 @@ def jacobian_check(F: Expr, x: Var, J: Expr, rng, env=None, sizes=None, h=1e-5) 
     from .errors import NumericError
 
     if env is None:  # x too: the gradient of a linear f does not involve it
-        env, sizes = random_env([F, J, x], rng)
+        env, sizes = random_env([F, J, x], rng, spread=spread)
     xs = tuple(dim_value(d, sizes) for d in x.shape)
     V = rng.standard_normal(xs)
     with np.errstate(all="ignore"):

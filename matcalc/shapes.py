@@ -244,9 +244,17 @@ class Context:
 
     def hint(self, *nodes: Syn) -> str:
         for n in nodes:
-            if n.op == "name" and n.value not in self.declared and n.value != "I" and not sized_identity(n.value):
+            if self._undeclared(n):
                 return f" ({n.value} is a {convention(n.value)} by the naming convention; declare it with --shape {n.value}=...)"
+        for n in nodes:
+            if n.op == "call" and n.value == "kron" and any(self._undeclared(a) for a in n.args):
+                name = next(a.value for a in n.args if self._undeclared(a))
+                return (f" (matcalc does not infer the sizes of the factors of {self.text(n)} from its own: "
+                        f"declare them, e.g. --shape {name}=...)")
         return ""
+
+    def _undeclared(self, n: Syn) -> bool:
+        return n.op == "name" and n.value not in self.declared and n.value != "I" and not sized_identity(n.value)
 
 
 def _call_hint(left: Syn, right: Syn) -> str:
@@ -504,7 +512,8 @@ def _generic_call(left: Syn, right: Syn, ctx) -> Optional[str]:
 
 def _square(ctx, node, arg, shape, verb):
     if not ctx.u.unify(shape[0], shape[1]):
-        raise ctx.error(node, f"cannot {verb} {ctx.text(arg)} ({ctx.shape_str(shape)}): it is not square")
+        raise ctx.error(node, f"cannot {verb} {ctx.text(arg)} ({ctx.shape_str(shape)}): it is not square"
+                              + ctx.hint(arg))
 
 
 ARITY = {"kron": (2, None), "ones": (1, 2), "unvec": (3, 3)}

@@ -198,6 +198,19 @@ ONE_LINE = [
 ]
 
 
+@pytest.mark.parametrize("expr, wrt, column, words", [
+    ("vec(X)^T kron(B, A) vec(X)", "X", 9, ["shape error", "--shape B="]),
+    ("tr(kron(A, X))", "X", 0, ["not square", "--shape A="]),
+    ("det(x)", "x", 0, ["not square", "x is a vector by the naming convention", "--shape x="]),
+])
+def test_shape_errors_suggest_the_declaration_that_fixes_them(expr, wrt, column, words):
+    done = matcalc("grad", expr, "wrt", wrt)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 3 and lines[1] == f"  {expr}" and lines[2] == " " * (2 + column) + "^", lines
+    assert all(w in lines[0] for w in words), lines[0]
+
+
 @pytest.mark.parametrize("args, words", ONE_LINE, ids=lambda v: None)
 def test_errors_in_one_line(args, words):
     done = matcalc(*args)
@@ -258,10 +271,26 @@ def test_check_draws_again_where_random_sizes_make_a_matrix_singular():
 
 
 def test_check_of_a_matrix_singular_everywhere_is_a_numeric_error():
+    """The result is still printed; the one-line error says it is not checked."""
     done = matcalc("grad", "logdet(x x^T)", "wrt", "x", "--check")
     assert done.returncode == 2
+    assert done.stdout == "2 (x x^T)^{-1} x\n"
     assert done.stderr.startswith("matcalc: numeric error: x x^T is singular")
+    assert done.stderr.rstrip().endswith("so the result is not checked") and len(done.stderr.splitlines()) == 1
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("expr, gradient", [("sum(log(x - 1))", "(x - 1).^-1"),
+                                            ("sum(sqrt(x - 5))", "(x - 5).^(-1/2) / 2"),
+                                            ("sum(log(1 - x))", "-(1 - x).^-1")])
+def test_check_spreads_positive_draws_to_reach_a_shifted_domain(expr, gradient):
+    """log(x - 1) needs x > 1, log(1 - x) needs x < 1: later draws spread the
+    positive values wider or narrower until the expression is defined."""
+    done = matcalc("grad", expr, "wrt", "x", "--check")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == gradient and lines[1].startswith("check: relative error") and "passed" in lines[1]
+    assert float(lines[1].split()[3]) < 1e-6
 
 
 def test_check_passes_a_gradient_that_is_zero_only_in_exact_arithmetic():
