@@ -210,6 +210,12 @@ def _inner(chain) -> Expr:
     chain = list(chain)
     if len(chain) == 1:
         return chain[0]
+    if len(chain) == 2:  # u^T (v ./ u) = sum(v): an inner product whose Hadamard factors cancel
+        u, v = transpose(chain[0]), chain[1]
+        if isinstance(u, (Hadamard, EPow)) or isinstance(v, (Hadamard, EPow)):
+            h = hadamard(u, v)
+            if h.size < max(u.size, v.size):  # smaller than either operand: factors cancelled
+                return esum(h)
     flipped = _merge_chain([transpose(f) for f in reversed(chain)])
     a = MatMul(Fraction(1), (), tuple(chain))
     if len(flipped) < 2:

@@ -226,6 +226,9 @@ CASES = [
     ("sum(log(1 - sigmoid(X w)))", "w", MN, "-X^T sigmoid(X w)"),            # sigmoid' / (1 - sigmoid) = sigmoid
     ("log(sigmoid(a^T x))", "x", None, "(1 - sigmoid(a^T x)) a"),
     ("sum(diag(x) A y)", "x", None, "A y"),
+    ("-y^T log(exp(z) / sum(exp(z)))", "z", None, "sum(y) exp(z) / sum(exp(z)) - y"),  # softmax cross-entropy
+    ("log(sum(exp(z))) - y^T z", "z", None, "exp(z) / sum(exp(z)) - y"),
+    ("x^T (y ./ x)", "y", None, "ones(n)"),                                  # x^T (y ./ x) = sum(y)
     ("det(A X B)", "X", {"A": "2,3", "X": "3,4", "B": "4,2"},                 # CB 51, (A X B)^{-T} folded
      "det(A X B) A^T (A X B)^{-T} B^T"),
     ("logdet(A X)", "X", {"A": "2,3", "X": "3,2"}, "A^T (A X)^{-T}"),                                  # diag(1 (A y)^T) = A y
