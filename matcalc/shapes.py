@@ -257,6 +257,26 @@ class Context:
         return n.op == "name" and n.value not in self.declared and n.value != "I" and not sized_identity(n.value)
 
 
+def _binding_hint(ctx, node: Syn) -> str:
+    """x .* A x is (x .* A) x: .* and ./ bind like a product, left to right.
+    When an operand follows the right one directly, say so."""
+    if node.op not in ("hadamard", "ediv"):
+        return ""
+    after = ctx.source[node.end:].lstrip()
+    if not after or not (after[0].isalpha() or after[0] == "("):
+        return ""
+    depth, end = 0, 0
+    for end, ch in enumerate(after + ")"):  # the rest of the product: up to a sum, a comma or a closing parenthesis
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0 or depth == 0 and ch in "+-,:":
+            break
+    rest = " ".join(after[:end].split())
+    op = ".*" if node.op == "hadamard" else "./"
+    left, right = ctx.text(node.args[0]), ctx.text(node.args[1])
+    return (f" ({left} {op} {right} {rest} is ({left} {op} {right}) {rest}: {op} binds like a product, "
+            f"left to right; write {left} {op} ({right} {rest}))")
+
+
 def _call_hint(left: Syn, right: Syn) -> str:
     """foo(x), with the parenthesis touching the name, reads as a product; the
     user probably meant a function."""
@@ -370,7 +390,8 @@ def _infer(node: Syn, ctx: Context):
         ok = u.unify(a[0], b[0]) and u.unify(a[1], b[1])
         if not ok:
             raise ctx.error(node, f"cannot {verb} {ctx.text(node.args[0])} ({ctx.shape_str(a)}) and "
-                                  f"{ctx.text(node.args[1])} ({ctx.shape_str(b)})" + ctx.hint(*node.args))
+                                  f"{ctx.text(node.args[1])} ({ctx.shape_str(b)})"
+                                  + (_binding_hint(ctx, node) or ctx.hint(*node.args)))
         return a
     if op in ("juxt", "mul"):
         left, right = node.args

@@ -202,6 +202,8 @@ ONE_LINE = [
     ("vec(X)^T kron(B, A) vec(X)", "X", 9, ["shape error", "--shape B="]),
     ("tr(kron(A, X))", "X", 0, ["not square", "--shape A="]),
     ("det(x)", "x", 0, ["not square", "x is a vector by the naming convention", "--shape x="]),
+    ("sum(x .* A x)", "x", 6, ["x .* A x is (x .* A) x", "write x .* (A x)"]),
+    ("y^T (x ./ A exp(B x)) + 1", "x", 7, ["is (x ./ A) exp(B x)", "write x ./ (A exp(B x))"]),
 ])
 def test_shape_errors_suggest_the_declaration_that_fixes_them(expr, wrt, column, words):
     done = matcalc("grad", expr, "wrt", wrt)
