@@ -23,6 +23,8 @@ from .expr import (
     Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
 )
 
+_F1, _FM1 = Fraction(1), Fraction(-1)  # shared: constructing a Fraction costs a microsecond
+
 
 class InternalShapeError(AssertionError):
     """A rule built an ill-shaped expression: a bug in matcalc, not user input."""
@@ -80,8 +82,8 @@ def split_coeff(e: Expr):
     if isinstance(e, Num):
         return e.value, ONE
     if isinstance(e, MatMul) and e.coeff != 1:
-        return e.coeff, _product(Fraction(1), e.scalars, e.chain)
-    return Fraction(1), e
+        return e.coeff, _product(_F1, e.scalars, e.chain)
+    return _F1, e
 
 
 def add(*terms: Expr, shape=None) -> Expr:
@@ -115,7 +117,7 @@ def add(*terms: Expr, shape=None) -> Expr:
 
 
 def neg(e: Expr) -> Expr:
-    return mul(Num(Fraction(-1)), e)
+    return mul(Num(_FM1), e)
 
 
 def sub(a: Expr, b: Expr) -> Expr:
@@ -217,10 +219,10 @@ def _inner(chain) -> Expr:
             if h.size < max(u.size, v.size):  # smaller than either operand: factors cancelled
                 return esum(h)
     flipped = _merge_chain([transpose(f) for f in reversed(chain)])
-    a = MatMul(Fraction(1), (), tuple(chain))
+    a = MatMul(_F1, (), tuple(chain))
     if len(flipped) < 2:
         return a
-    b = MatMul(Fraction(1), (), tuple(flipped))
+    b = MatMul(_F1, (), tuple(flipped))
     return min(a, b, key=lambda m: (count_transposes(m), m.key))
 
 
@@ -230,7 +232,7 @@ def _logistic_ratios(exps: dict) -> None:
     log(sigmoid(u)) and log(1 - sigmoid(u)) differentiate as on paper."""
     for base in [g for g in exps if isinstance(g, Apply) and g.fn == "sigmoid'"]:
         s = apply("sigmoid", base.arg)
-        rest = add(Num(Fraction(1)), neg(s))
+        rest = add(Num(_F1), neg(s))
         for den, result in ((s, rest), (rest, s)):
             while exps.get(base, 0) >= 1 and exps.get(den, 0) <= -1:
                 exps[base] -= 1
@@ -242,7 +244,7 @@ def _merge_scalars(scalars):
     """Multiply scalar factors, adding the exponents of equal bases."""
     exps: dict = {}
     for s in scalars:
-        base, e = (s.base, s.exp) if isinstance(s, Pow) else (s, Fraction(1))
+        base, e = (s.base, s.exp) if isinstance(s, Pow) else (s, _F1)
         exps[base] = exps.get(base, 0) + e
     _logistic_ratios(exps)
     out = []
@@ -258,17 +260,17 @@ def _product(coeff, scalars, chain) -> Expr:
     """Assemble a MatMul from canonical parts, unwrapping trivial products."""
     scalars, chain = tuple(scalars), tuple(chain)
     if not chain and not scalars:
-        return Num(Fraction(coeff))
+        return Num(coeff if type(coeff) is Fraction else Fraction(coeff))
     if coeff == 1 and not chain and len(scalars) == 1:
         return scalars[0]
     if coeff == 1 and not scalars and len(chain) == 1:
         return chain[0]
-    return MatMul(Fraction(coeff), scalars, chain)
+    return MatMul(coeff if type(coeff) is Fraction else Fraction(coeff), scalars, chain)
 
 
 def mul(*factors: Expr) -> Expr:
     """The product of factors; 1 x 1 factors commute as scalars."""
-    coeff = Fraction(1)
+    coeff = _F1
     scalars: list = []
     chain: list = []
     zero_seen = False
@@ -280,7 +282,7 @@ def mul(*factors: Expr) -> Expr:
             scalars.extend(f.scalars)
             if f.chain:
                 if f.shape == SCALAR:
-                    scalars.append(MatMul(Fraction(1), (), f.chain))
+                    scalars.append(MatMul(_F1, (), f.chain))
                 else:
                     chain.extend(f.chain)
         elif f.shape == SCALAR:
@@ -334,7 +336,7 @@ def power(s: Expr, p) -> Expr:
     if isinstance(s, MatMul) and (s.coeff != 1 or s.scalars) and p.denominator == 1:
         parts = list(s.scalars)
         if s.chain:
-            parts.append(MatMul(Fraction(1), (), s.chain))
+            parts.append(MatMul(_F1, (), s.chain))
         return mul(Num(s.coeff ** int(p)), *[power(x, p) for x in parts])
     return Pow(s, p)
 
@@ -454,7 +456,7 @@ def hadamard(*factors: Expr) -> Expr:
         elif isinstance(g, Transpose) and isinstance(g.arg, EPow):  # (A.^p)^T = (A^T).^p
             base, p = transpose(g.arg.base), g.arg.exp
         else:
-            base, p = g, Fraction(1)
+            base, p = g, _F1
         exps[base] = exps.get(base, 0) + p
     _logistic_ratios(exps)
     merged = []
@@ -620,10 +622,14 @@ def trace(e: Expr) -> Expr:
             if f.shape[1] == 1:
                 return mul(*(chain[j + 1 :] + chain[: j + 1]))
         flipped = [transpose(f) for f in reversed(chain)]
+        # the chain is canonical, so a rotation can only merge at the new junction, last factor times
+        # first; where that pair does not merge, every rotation is its plain chain (no mul needed)
+        plain = _merge_chain([chain[-1], chain[0]]) == [chain[-1], chain[0]]
         best = None
         for seq in (chain, flipped):
             for i in range(len(seq)):
-                cand = _trace_candidate(seq[i:] + seq[:i])
+                rotated = seq[i:] + seq[:i]
+                cand = Trace(MatMul(_F1, (), tuple(rotated))) if plain else _trace_candidate(rotated)
                 k = (cand.size, count_transposes(cand), cand.key)
                 if best is None or k < best[0]:
                     best = (k, cand)
