@@ -18,7 +18,7 @@ from typing import Dict, Optional
 
 from . import build
 from .dims import dim_mul, shape_text
-from .errors import MatcalcError, NameError_, ShapeError, UsageError
+from .errors import MatcalcError, NameError_, NumericError, ShapeError, UsageError
 from .expr import SCALAR, DimProd, Expr, Var
 from .functions import BUILTIN, TABLE, split_primes
 from .parser import Syn
@@ -714,6 +714,10 @@ def _build_one(node: Syn, ctx: Context, cache: dict) -> Expr:
             node = node.args[0]
         first = L(node)  # lowered left to right, so that dimensions are named in reading order
         rest = [(n.op, L(n.args[1])) for n in reversed(run)]
+        for n, (o, x) in zip(reversed(run), rest):
+            if o in ("div", "ediv") and build.is_zero(x) and x.shape == SCALAR:
+                what = "" if n.args[1].op == "number" else f": {ctx.text(n.args[1])} is 0"
+                raise NumericError("division by zero" + what, ctx.source, n.pos)
         if family == "sum":
             return build.add(first, *[x if o == "add" else build.neg(x) for o, x in rest])
         if family == "product":

@@ -213,6 +213,19 @@ def test_shape_errors_suggest_the_declaration_that_fixes_them(expr, wrt, column,
     assert all(w in lines[0] for w in words), lines[0]
 
 
+@pytest.mark.parametrize("expr, column, message", [
+    ("x^T x / 0", 6, "numeric error: division by zero"),
+    ("sum(x ./ 0)", 6, "numeric error: division by zero"),
+    ("1/0 x^T x", 1, "numeric error: division by zero"),
+    ("x^T x / (alpha - alpha)", 6, "numeric error: division by zero: (alpha - alpha) is 0"),
+])
+def test_division_by_zero_is_an_error_with_a_caret(expr, column, message):
+    """It once printed 2 x / 0."""
+    done = matcalc("grad", expr, "wrt", "x")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"matcalc: {message}", f"  {expr}", " " * (2 + column) + "^"]
+
+
 @pytest.mark.parametrize("args, words", ONE_LINE, ids=lambda v: None)
 def test_errors_in_one_line(args, words):
     done = matcalc(*args)
