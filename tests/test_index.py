@@ -392,6 +392,20 @@ CASES = [
     ("hessian", "tr(X^T X X^T X)", "X", {"X": "m,n"}, None),
     ("hessian", "alpha^2 x^T x", "alpha", {"x": "n"}, "∂²f/∂alpha² = 2 x_p x_p"),
     ("hessian", "w^T L M N x", "M", LMN, "∂²f/∂M_ij∂M_kl = 0"),
+    # terms of an expanded sum shared factor objects, and contracting a delta in one renamed the
+    # other's indices: A (X + X^T) B printed 2 A_ik B_lj; x^T (A + I) y printed A_ik y_i + δ_ik y_i
+    ("jacobian", "A (X + X^T) B", "X", {"A": "p,n", "X": "n,n", "B": "n,q"}, "∂F_ij/∂X_kl = A_ik B_lj + A_il B_kj"),
+    ("jacobian", "A (X - 2 X^T) B", "X", {"A": "p,n", "X": "n,n", "B": "n,q"}, None),
+    ("jacobian", "A X^2 B", "X", {"A": "p,n", "X": "n,n", "B": "n,q"}, "∂F_ij/∂X_kl = A_ip X_pk B_lj + A_ik X_lp B_pj"),
+    ("jacobian", "A X^3 B", "X", {"A": "p,n", "X": "n,n", "B": "n,q"}, None),
+    ("jacobian", "A (C X + X D)", "X", {"A": "p,n", "X": "n,n", "C": "n,n", "D": "n,n"}, None),
+    ("jacobian", "x^T (A + A^T) B", "A", {"x": "n", "A": "n,n", "B": "n,q"}, "∂F_j/∂A_kl = x_k B_lj + x_l B_kj"),
+    ("grad", "x^T (A + I) y", "x", {"x": "n", "A": "n,n", "y": "n"}, "∂f/∂x_i = A_ik y_k + y_i"),
+    ("grad", "tr(A (X + I) B (X + I))", "X", {"A": "n,n", "X": "n,n", "B": "n,n"}, None),
+    ("hessian", "x^T (A + I) (B + I) x", "x", {"x": "n", "A": "n,n", "B": "n,n"}, None),
+    # an index summed over ones alone counts its dimension (it was dropped: G_ki P_jl)
+    ("grad", "sum(G (Q P) ones(2, 3))", "Q", {"G": "6,2", "Q": "2,3", "P": "3,2"}, "∂f/∂Q_ij = 3 G_ki P_jl"),
+    ("grad", "norm((a + 1) m^T S)^2", "m", {"a": "4", "m": "3", "S": "3,5"}, None),
 ]
 
 IDS = [f"{k} {e} wrt {w}" for k, e, w, *_ in CASES]
@@ -497,3 +511,12 @@ def test_cli_index(argv, line, capsys):
 
     assert main(argv) == 0
     assert capsys.readouterr().out.splitlines() == [line]
+
+
+def test_a_sum_over_ones_of_symbolic_size_has_no_index_form():
+    """ones(n)^T ones(n) = n, and index notation has no dimensions as numbers: an error, never a lost n."""
+    r = api.grad("norm((a + 1) m^T S)^2", "m", {"a": "n", "m": "p", "S": "p,q"})
+    with pytest.raises(matcalc.UnsupportedError) as info:
+        r.index()
+    assert "sum over ones" in info.value.message
+

@@ -41,6 +41,14 @@ class Delta:
 
 
 @dataclass
+class OnesMark:
+    """An entry of ones(m, n): no factor, but it keeps its indices, so that an
+    index summed over ones alone (ones(m, n) ones(n)) is found and counted."""
+
+    idx: Tuple[str, ...]
+
+
+@dataclass
 class Fn:
     """A function of an inner sum at the same indices: tanh'(W_ik x_k)."""
 
@@ -53,6 +61,7 @@ class IndexBuilder:
     def __init__(self, reserved):
         self.reserved = set(reserved)
         self.count = 0
+        self.dims: dict = {}  # summed index -> its dimension
 
     def fresh(self) -> str:
         pool = "klpqrstuvabcdegh"
@@ -63,7 +72,11 @@ class IndexBuilder:
                 return name
 
     def dim_index(self, d) -> Ix:
-        return None if d == 1 else self.fresh()
+        if d == 1:
+            return None
+        name = self.fresh()
+        self.dims[name] = d
+        return name
 
     def terms(self, e: Expr, idx) -> list:
         """e at (row, col) as [(coeff, [factor, ...]), ...]."""
@@ -86,7 +99,7 @@ class IndexBuilder:
         return [(Fraction(1), [Delta(*idx)])]
 
     def _Ones(self, e, idx):
-        return [(Fraction(1), [])]
+        return [(Fraction(1), [OnesMark(tuple(i for i in idx if i is not None))])]
 
     def _Zero(self, e, idx):
         return []
@@ -189,7 +202,7 @@ def _multiply(parts):
 
 def _rename(factors, old, new):
     for f in factors:
-        if isinstance(f, Sym):
+        if isinstance(f, (Sym, OnesMark)):
             f.idx = tuple(new if i == old else i for i in f.idx)
         elif isinstance(f, Delta):
             f.a, f.b = (new if f.a == old else f.a), (new if f.b == old else f.b)
@@ -245,9 +258,30 @@ def _copy(term):
 def _copy_factor(f):
     if isinstance(f, Sym):
         return Sym(f.name, f.idx, f.expr)
+    if isinstance(f, OnesMark):
+        return OnesMark(f.idx)
     if isinstance(f, Delta):
         return Delta(f.a, f.b)
     return Fn(f.head, [_copy(t) for t in f.terms], f.tail)
+
+
+def _drop_ones(term, free, dims):
+    """Remove the entries of ones; an index summed over ones alone counts its
+    dimension: ones(m, 3) ones(3) is 3 ones(m)."""
+    coeff, factors = term
+    marks = [f for f in factors if isinstance(f, OnesMark)]
+    rest = [f for f in factors if not isinstance(f, OnesMark)]
+    elsewhere = {i for f in rest for i in _indices(f)}
+    for i in sorted({i for m in marks for i in m.idx} - elsewhere - set(free)):
+        if not isinstance(dims.get(i), int):
+            raise UnsupportedError("no index form for a sum over ones whose size is a symbol "
+                                   f"({dims.get(i)}): index notation has no dimensions as numbers")
+        coeff *= dims[i]
+    for f in rest:
+        if isinstance(f, Fn):
+            for k, inner in enumerate(f.terms):
+                f.terms[k] = _drop_ones(inner, free | elsewhere, dims)
+    return coeff, rest
 
 
 # --- rendering ------------------------------------------------------------------------
@@ -349,9 +383,11 @@ def index_form(result, latex: bool = False) -> str:
             terms.append(_replace_differentials(_copy(half), key, [first, second]))
             terms.append(_replace_differentials(_copy(half), key, [second, first]))
         lhs = _partial2(r, x.name, xi, yi, latex)
-    free = {"i", "j", "k", "l"}
-    terms = [_contract(t, free) for t in terms]
-    keep = {i for i in (xi if result.kind == "gradient" else free) if i is not None}
+    free = {"i", "j"} if result.kind == "gradient" else {"i", "j", "k", "l"}  # k, l are summed in a gradient
+    # terms of an expanded product share factor objects (A_ip in A_ip dX_pq B_qj + A_ip dX_qp B_qj),
+    # and contraction renames indices in place: each term gets its own copies first
+    terms = [_drop_ones(_contract(_copy(t), free), free, b.dims) for t in terms]
+    keep = {i for i in (xi if result.kind == "gradient" else free) if i is not None}  # i, j of a vector: i
     terms = [_canonical_dummies(t, keep, Render(False)) for t in terms]
     return f"{lhs} = {r.terms(_collect(terms, r))}"
 
@@ -361,7 +397,7 @@ DUMMIES = "klpqrstuvabcdegh"
 
 def _indices(f):
     """The indices of a factor in reading order, inside functions too."""
-    if isinstance(f, Sym):
+    if isinstance(f, (Sym, OnesMark)):
         return list(f.idx)
     if isinstance(f, Delta):
         return [f.a, f.b]
