@@ -293,5 +293,9 @@ def jacobian_check(F: Expr, x: Var, J: Expr, rng, env=None, sizes=None, h=1e-5, 
     if not (np.all(np.isfinite(analytic)) and np.all(np.isfinite(fd))):
         raise NumericError("the expression or its derivative is not finite at these random values")
     noise = np.finfo(float).eps * largest / h  # the rounding error of one difference quotient
-    scale = max(np.linalg.norm(analytic), np.linalg.norm(fd), 1e-8, 1e7 * noise)
-    return float(np.linalg.norm(analytic - fd) / scale)
+    with np.errstate(all="ignore"):  # finite values whose norms overflow: exp(exp(exp(X)))
+        scale = max(np.linalg.norm(analytic), np.linalg.norm(fd), 1e-8, 1e7 * noise)
+        error = float(np.linalg.norm(analytic - fd) / scale)
+    if not np.isfinite(error):
+        raise NumericError("the expression or its derivative overflows at these random values")
+    return error
