@@ -6,6 +6,7 @@ from typing import Optional
 
 from . import build as b
 from .calculus import gradient, hessian as _hessian, jacobian as _jacobian
+from .dims import shape_text
 from .errors import NameError_, UsageError
 from .expr import Expr, Var
 from .printing.latex import to_latex
@@ -15,13 +16,24 @@ from .shapes import parse_dims, to_expr, to_exprs
 LAYOUTS = ("numerator", "denominator")
 
 
+def _text(value, what: str) -> str:
+    if not isinstance(value, str):
+        raise UsageError(f"{what} must be a string, not {type(value).__name__}")
+    return value
+
+
 def _shapes(shapes: Optional[dict]) -> dict:
     """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape}."""
     out = {}
+    if shapes is not None and not isinstance(shapes, dict):
+        raise UsageError(f"shapes must be a dict such as {{'A': 'm,n'}}, not {type(shapes).__name__}")
     for name, spec in (shapes or {}).items():
+        _text(name, "a name in shapes")
         if isinstance(spec, str):
             out[name] = parse_dims(spec)
         else:
+            if not isinstance(spec, (tuple, list)):
+                raise UsageError(f"shape of {name}: give 'scalar', 'n', 'm,n' or a tuple, not {spec!r}")
             spec = tuple(spec)
             out[name] = (1, 1) if not spec else ((spec[0], 1) if len(spec) == 1 else spec)
     return out
@@ -29,7 +41,7 @@ def _shapes(shapes: Optional[dict]) -> dict:
 
 def parse(text: str, shapes: Optional[dict] = None) -> Expr:
     """The canonical expression of a text in matcalc's language."""
-    return to_expr(text, _shapes(shapes))[0]
+    return to_expr(_text(text, "the expression"), _shapes(shapes))[0]
 
 
 class Result:
@@ -150,12 +162,27 @@ class Result:
         for v in self._inputs():
             if v.name not in arrays:
                 raise NameError_(f"evaluate() needs a value for {v.name}")
-            a = np.asarray(arrays[v.name], dtype=float)
-            a = a.reshape(1, 1) if v.shape == (1, 1) else (a.reshape(-1, 1) if v.shape[1] == 1 else a)
+            try:
+                a = np.asarray(arrays[v.name], dtype=float)
+            except (TypeError, ValueError):
+                raise UsageError(f"evaluate(): {v.name} is not an array of numbers") from None
+            r, c = v.shape
+            if r == 1 and c == 1:
+                ok, kind, a2 = a.size == 1, "a scalar", a.reshape(1, 1) if a.size == 1 else a
+            elif c == 1:
+                ok, kind, a2 = a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1), "a column vector", a.reshape(-1, 1)
+            elif r == 1:
+                ok, kind, a2 = a.ndim == 1 or (a.ndim == 2 and a.shape[0] == 1), "a row vector", a.reshape(1, -1)
+            else:
+                ok, kind, a2 = a.ndim == 2, "a matrix (2-D)", a
+            if not ok:
+                raise UsageError(f"evaluate(): {v.name} must be {kind}, not an array of shape {a.shape}")
+            a = a2
             env[v.name] = a
             for d, n in zip(v.shape, a.shape):
-                if isinstance(d, str):
-                    sizes[d] = n
+                if (isinstance(d, int) and d != n) or (isinstance(d, str) and sizes.setdefault(d, n) != n):
+                    raise UsageError(f"evaluate(): {v.name} has shape {a.shape}, which does not fit its "
+                                     f"shape {shape_text(v.shape)} and the other arrays")
         needed = symbolic_dims([self.full(self.expr)])
         for d in sorted(needed - set(sizes)):
             if d not in arrays or d in env:
@@ -276,18 +303,43 @@ def _lets(lets) -> list:
     """[(name, text)] from {'r': 'A x - b'} or ['r = A x - b', ...]."""
     if not lets:
         return []
+    if isinstance(lets, str):
+        lets = [lets]
     items = lets.items() if isinstance(lets, dict) else [_split_let(x) for x in lets]
     out = []
     for name, text in items:
-        name = name.strip()
-        if not name or not (name[0].isalpha() and all(c.isalnum() or c == "_" for c in name)):
-            raise UsageError(f"--let {name!r}: the name must be a letter, then letters, digits or _")
+        name = _text(name, "a --let name").strip()
+        _text(text, f"the definition of {name}")
+        if not _is_name(name):
+            raise UsageError(f"--let {name!r}: give a new name (a letter, then letters, digits or _), "
+                             "not a built-in function")
         out.append((name, text))
     return out
 
 
+def _is_name(name: str) -> bool:
+    """A name of the language that is not a function's: tr = A would never be used."""
+    from .parser import KEYWORDS
+
+    return bool(name) and name[0].isalpha() and all(c.isalnum() or c == "_" for c in name) \
+        and name not in KEYWORDS and name != "I"
+
+
+def _functions(functions) -> tuple:
+    """--function names: each a plain name, not a built-in function."""
+    if not functions:
+        return ()
+    if isinstance(functions, str):
+        functions = [functions]
+    for fn in functions:
+        if not _is_name(_text(fn, "a --function name")):
+            raise UsageError(f"--function {fn!r}: give a new name (a letter, then letters, digits or _), "
+                             "not a built-in function")
+    return tuple(functions)
+
+
 def _split_let(item: str):
-    name, sep, text = item.partition("=")
+    name, sep, text = _text(item, "a --let").partition("=")
     if not sep:
         raise UsageError(f"--let {item!r}: write NAME = EXPR, e.g. r = A x - b")
     return name, text
@@ -302,7 +354,9 @@ def _full_definitions(lets: dict) -> dict:
 
 
 def _prepare(expr, wrt, shapes, lets=None, functions=()):
-    f, definitions, ctx = to_exprs(expr, _lets(lets), _shapes(shapes), tuple(functions or ()))
+    _text(expr, "the expression")
+    _text(wrt, "wrt")
+    f, definitions, ctx = to_exprs(expr, _lets(lets), _shapes(shapes), _functions(functions))
     if wrt in definitions:
         raise NameError_(f"{wrt} is a named intermediate (--let); differentiate with respect to a variable")
     x = _variable(ctx, expr, wrt, definitions)

@@ -469,3 +469,47 @@ def test_python_names_through_the_command_line():
             "np": rng.standard_normal(3), "os": rng.standard_normal(3), "print": rng.standard_normal(3)}
     out = _run_restricted(done.stdout, "gradient", args)
     assert np.allclose(out, (args["A"] + args["A"].T) @ args["exec"])
+
+
+_XAX = None
+
+
+def _xax():
+    global _XAX
+    _XAX = _XAX or matcalc.grad("x^T A x", "x")
+    return _XAX
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: _xax().evaluate(A=np.ones((3, 4)), x=np.ones(3)), ["A has shape (3, 4)"]),
+    (lambda: _xax().evaluate(A=np.ones((3, 3)), x=np.ones(4)), ["x has shape (4, 1)"]),
+    (lambda: _xax().evaluate(A=np.ones((3, 3, 1)), x=np.ones(3)), ["A must be a matrix"]),
+    (lambda: _xax().evaluate(A="abc", x=np.ones(3)), ["not an array of numbers"]),
+    (lambda: matcalc.grad("x^T x", "x", shapes={"x": 3}), ["shape of x"]),
+    (lambda: matcalc.grad("x^T x", "x", shapes=["x"]), ["shapes must be a dict"]),
+    (lambda: matcalc.grad("r^T r", "x", lets={"r": 3}), ["definition of r"]),
+    (lambda: matcalc.grad(None, "x"), ["must be a string"]),
+    (lambda: matcalc.grad(b"x^T x", "x"), ["must be a string"]),
+    (lambda: matcalc.grad("x^T x", 1), ["wrt must be a string"]),
+    (lambda: matcalc.parse(None), ["must be a string"]),
+    (lambda: matcalc.grad("tr(X)", "X", lets=["tr = A"]), ["--let 'tr'", "new name"]),
+    (lambda: matcalc.grad("sum(phi(x))", "x", functions=["phi psi"]), ["--function 'phi psi'"]),
+    (lambda: matcalc.grad("sum(exp(x))", "x", functions=["exp"]), ["--function 'exp'"]),
+])
+def test_wrongly_typed_api_arguments_are_usage_errors(call, words):
+    """Not a TypeError, ValueError or AttributeError from inside matcalc, and never a silent misreading."""
+    with pytest.raises(matcalc.errors.UsageError) as info:
+        call()
+    assert all(w in info.value.message for w in words), info.value.message
+
+
+def test_a_single_let_or_function_string_is_one_item():
+    """lets="r = A x - b" was iterated character by character, functions="phi" made phi a scalar."""
+    assert matcalc.grad("r^T r", "x", lets="r = A x - b").text() == "2 A^T r"
+    assert matcalc.grad("sum(phi(x))", "x", functions="phi").text() == "phi'(x)"
+
+
+def test_cli_let_with_a_function_name_is_an_error():
+    done = cli("grad", "tr(X)", "wrt", "X", "--let", "tr = A")
+    assert_clean_error(done)
+    assert "--let 'tr'" in done.stderr
