@@ -139,7 +139,8 @@ class Result:
         from .printing.numpy_code import function_source
 
         f, x = self.f, self.x
-        what = {"gradient": "Gradient", "jacobian": "Jacobian d vec(F) / d vec(X)^T (column-stacking vec)",
+        jac = "d vec(F) / d vec(X)^T" if self.layout == "numerator" else "d vec(F)^T / d vec(X)"
+        what = {"gradient": "Gradient", "jacobian": f"Jacobian {jac} (column-stacking vec)",
                 "hessian": "Hessian d2f / d vec(X) d vec(X)^T (column-stacking vec)"}[self.kind]
         doc = f"{what} of {' '.join(self.source.split())} with respect to {x.name}, {self.layout} layout."
         return function_source(self.kind, doc, self._inputs(), self.full(self.expr),
