@@ -247,8 +247,8 @@ class Context:
             if self._undeclared(n):
                 return f" ({n.value} is a {convention(n.value)} by the naming convention; declare it with --shape {n.value}=...)"
         for n in nodes:
-            if n.op == "call" and n.value == "kron" and any(self._undeclared(a) for a in n.args):
-                name = next(a.value for a in n.args if self._undeclared(a))
+            name = next((a.value for a in n.args if self._undeclared(a)), None) if n.op == "call" else None
+            if n.value == "kron" and name:
                 return (f" (matcalc does not infer the sizes of the factors of {self.text(n)} from its own: "
                         f"declare them, e.g. --shape {name}=...)")
         return ""

@@ -21,11 +21,11 @@ def decimal(value: Fraction) -> str:
     den = value.denominator
     if den < 100 or den % 5:
         return ""
-    places = 0
-    while den % 5 == 0 or den % 2 == 0:  # 10^places is the smallest power of ten den divides
+    while den % 5 == 0 or den % 2 == 0:  # what is left besides 2s and 5s must be 1
         den //= 5 if den % 5 == 0 else 2
     if den != 1:
         return ""
+    places = 0  # the smallest with value * 10^places whole
     while (value * 10 ** places).denominator != 1:
         places += 1
     text = str(abs(value.numerator) * 10 ** places // value.denominator).rjust(places + 1, "0")
@@ -77,8 +77,9 @@ class Printer:
     # --- leaves ---------------------------------------------------------------------
     def _print_Num(self, e):
         v = e.value
-        if decimal(v):
-            return ("-" if v < 0 else "") + decimal(abs(v)), PREC_NEG if v < 0 else PREC_ATOM
+        digits = decimal(abs(v))
+        if digits:
+            return ("-" if v < 0 else "") + digits, PREC_NEG if v < 0 else PREC_ATOM
         if v.denominator == 1:
             return str(v.numerator), PREC_NEG if v < 0 else PREC_ATOM
         return ("-" if v < 0 else "") + self.fraction(abs(v)), PREC_NEG if v < 0 else PREC_MUL
@@ -233,8 +234,9 @@ class Printer:
         sign = "-" if coeff < 0 else ""
         coeff = abs(coeff)
         num, den = [], []
-        if decimal(coeff):
-            num.append(decimal(coeff))
+        digits = decimal(coeff)
+        if digits:
+            num.append(digits)
         else:
             if coeff.numerator != 1:
                 num.append(str(coeff.numerator))

@@ -50,10 +50,15 @@ def factor_sum(e: Add) -> Expr:
 MAX_EXPANDED_TERMS = 32
 
 
+def _scaled_hadamard(t: Expr) -> bool:
+    """c s (A .* B): a Hadamard product under coefficients and scalar factors."""
+    return isinstance(t, MatMul) and len(t.chain) == 1 and isinstance(t.chain[0], Hadamard)
+
+
 def _distribute(t: Expr, budget: list) -> Expr:
     """(a + b) .* c = a .* c + b .* c, through coefficients and scalar factors;
     t unchanged once the expansion has used up its budget of terms."""
-    if isinstance(t, MatMul) and len(t.chain) == 1 and isinstance(t.chain[0], Hadamard):
+    if _scaled_hadamard(t):
         return b.mul(b.num(t.coeff), *t.scalars, _distribute(t.chain[0], budget))
     if not isinstance(t, Hadamard):
         return t
@@ -68,8 +73,7 @@ def _distribute(t: Expr, budget: list) -> Expr:
 def expand_hadamard(e: Add) -> Expr:
     """Distribute Hadamard products over sums, kept only where like terms then
     cancel and the sum gets shorter: s .* (1 - y) - y .* (1 - s) = s - y."""
-    if not any(isinstance(t, Hadamard) or isinstance(t, MatMul) and any(isinstance(f, Hadamard) for f in t.chain)
-               for t in e.terms):
+    if not any(isinstance(t, Hadamard) or _scaled_hadamard(t) for t in e.terms):
         return e
     budget = [MAX_EXPANDED_TERMS]
     expanded = b.add(*[_distribute(t, budget) for t in e.terms])
