@@ -8,9 +8,9 @@ import math
 
 import numpy as np
 
-from benchmarks.config import Config
 from benchmarks.cases import CHAIN8_SHAPES, chain_left, chain_right, generated_function
 from benchmarks.checks import AGREE_TOLERANCE, agreement
+from benchmarks.config import Config
 from benchmarks.harness import measure_many, ratio
 from benchmarks.report import Table, fmt_ratio, fmt_time, say
 

@@ -10,6 +10,7 @@ answers requests, one JSON object a line on stdin, with one JSON line on stdout:
 "first" times one call and returns the answer's text; "sample" returns the mean
 time of N calls (``harness.sample``).  Both ways matcalc is called as section 1
 calls it (``derive.derive_matcalc``, caches cleared before every call)."""
+import gc
 import json
 import sys
 from pathlib import Path
@@ -40,6 +41,7 @@ def answer(req: dict) -> dict:
 def main():
     print(json.dumps({"matcalc": matcalc.__file__, "version": getattr(matcalc, "__version__", None)}), flush=True)
     derive_matcalc("x^T A x", "x", None)  # builds the parser: a start-up cost, as in section 1
+    gc.freeze()  # what is loaded by now stays: the collection before each sample is then short
     for line in sys.stdin:
         print(json.dumps(answer(json.loads(line))), flush=True)
 

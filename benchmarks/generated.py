@@ -6,9 +6,9 @@ import functools
 
 import numpy as np
 
-from benchmarks.config import Config
 from benchmarks.cases import generated_function, numeric_cases
 from benchmarks.checks import AGREE_TOLERANCE, agreement
+from benchmarks.config import Config
 from benchmarks.harness import measure_many, ratio
 from benchmarks.report import Table, fmt_ratio, fmt_time, say
 

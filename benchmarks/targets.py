@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import math
 
-from benchmarks.config import Config
 from benchmarks.checks import AGREE_TOLERANCE
+from benchmarks.compare import TARGET, verdict
+from benchmarks.config import Config
 from benchmarks.derivation import growth, mc_cell, out_size, sympy_cell
 from benchmarks.harness import ratio
 from benchmarks.report import Table, fmt_ratio, fmt_time
@@ -169,6 +170,10 @@ def targets(cfg: Config, out: dict, stat: str = "median_s") -> list:
             f"worst {fmt_ratio(worst)} over {len(ch['variants'])} ways of typing it", worst <= 1.5)
         add("generated code", "(context) left-to-right order vs vector-first (about 40x in the issue)",
             fmt_ratio(ratio(ch["left_to_right"].get(stat), vf)), None)
+    if out.get("compare"):
+        c = out["compare"]
+        add("derivation", "(issue 10) " + TARGET.format(c["allowed_ratio"], c["old"]["label"]),
+            *verdict(c, stat))
     if not ({"derivation", "numeric", "chain_order"} & set(out)):
         return T
     wrong = [r["problem"] for r in out.get("derivation", []) if r["matcalc"].get("correct") is False]
