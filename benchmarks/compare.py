@@ -168,7 +168,7 @@ def section_compare(cfg: Config, out: dict, tables: list, rev=None, baseline=Non
                 w.close()
     worst = max((r for r in rows if r["ratio"]), key=lambda r: r["ratio"], default=None)
     out["compare"] = {"old": old, "new": {"label": "this tree", "tree": str(REPO), **out["git"]},
-                      "allowed_ratio": ALLOWED, "rows": rows,
+                      "allowed_ratio": ALLOWED, "quick": cfg.quick, "rows": rows,
                       "worst": {"problem": worst["problem"], "ratio": worst["ratio"]} if worst else None,
                       "slower": [r["problem"] for r in rows if r["ratio"] and r["ratio"] > ALLOWED]}
     tables.append(compare_table(out["compare"]))
@@ -186,8 +186,11 @@ def verdict(c: dict, stat: str = "median_s"):
         return "nothing measured", None
     worst = max(rs, key=lambda pv: pv[1])
     over = [p[:50] for p, v in rs if v > c["allowed_ratio"]]
-    return (f"worst {fmt_ratio(worst[1])} ({worst[0][:50]}) over {len(rs)} problems"
-            + (f"; over the bound: {'; '.join(over)}" if over else ""), not over)
+    text = (f"worst {fmt_ratio(worst[1])} ({worst[0][:50]}) over {len(rs)} problems"
+            + (f"; over the bound: {'; '.join(over)}" if over else ""))
+    if c.get("quick"):  # three samples of a few milliseconds decide nothing
+        return text + " (not judged with --quick)", None
+    return text, not over
 
 
 def cell(m: dict) -> str:

@@ -31,7 +31,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUME
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
-                           f" --xla_cpu_multi_thread_eigen=true --xla_force_host_platform_device_count=1").strip()
+                           " --xla_cpu_multi_thread_eigen=true --xla_force_host_platform_device_count=1").strip()
 os.environ["JAX_PLATFORMS"] = "cpu"
 os.environ["JAX_ENABLE_X64"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
