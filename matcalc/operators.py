@@ -41,12 +41,12 @@ class Operator:
     numpy: Optional[str] = None  # NumPy source, {0} for the argument (evaluator, generated code)
     domain: Optional[str] = None  # NONSINGULAR, or None: defined everywhere
     index: bool = True  # the index notation can show it (else an UnsupportedError says so)
-    example: str = ""  # a use, with X n x n, x an n-vector, A and B matrices (tests walk it)
+    example: str = ""  # a use building the node, in X (n x n), A (n x n), x (n), y (m): tests walk it
 
 
 OPERATORS = (
     Operator(Trace, "tr", build.trace, "n×n -> scalar", square="take tr of", scalar=True,
-             text="tr", latex=r"\operatorname{tr}", numpy="np.trace({0})", example="tr(X)"),
+             text="tr", latex=r"\operatorname{tr}", numpy="np.trace({0})", example="tr(A X)"),
     Operator(Det, "det", build.det, "n×n -> scalar", square="take det of", scalar=True,
              text="det", latex=r"\det", numpy="np.linalg.det({0})", domain=NONSINGULAR, example="det(X)"),
     Operator(LogDet, "logdet", build.logdet, "n×n -> scalar", square="take logdet of", scalar=True,
@@ -55,17 +55,17 @@ OPERATORS = (
     Operator(Inverse, "inv", build.inverse, "n×n -> n×n", square="invert",
              latex=r"^{-1}", numpy="np.linalg.inv({0})", domain=NONSINGULAR, example="inv(X)"),
     Operator(DiagMat, "diag", build.diag, "n-vector -> n×n", text="diag", latex=r"\operatorname{diag}",
-             numpy="np.diagflat({0})", example="diag(x)"),
+             numpy="np.diagflat({0})", example="diag(X x)"),
     Operator(DiagVec, "diag", build.diag, "n×n -> n-vector", square="take the diagonal of", text="diag",
-             latex=r"\operatorname{diag}", numpy="np.diag({0}).reshape(-1, 1)", example="diag(X)"),
+             latex=r"\operatorname{diag}", numpy="np.diag({0}).reshape(-1, 1)", example="diag(A X)"),
     Operator(Vec, "vec", build.vec, "m×n -> m*n-vector", text="vec", latex=r"\operatorname{vec}",
              numpy="{0}.reshape(-1, 1, order='F')", index=False, example="vec(A X)"),
     Operator(Unvec, "unvec", build.unvec, "(m*n-vector, m, n) -> m×n", arity=(3, 3), text="unvec",
              latex=r"\operatorname{unvec}", numpy="{0}.reshape({shape}, order='F')", index=False,
-             example="unvec(x, 1, n)"),
+             example="unvec(kron(y, X x), m, n)"),
     Operator(Sum, "sum", build.esum, "m×n -> scalar", scalar=True, text="sum", latex=r"\operatorname{sum}",
              numpy="np.sum({0})", example="sum(A X)"),
-    Operator(Norm, "norm", build.norm, "m×n -> scalar", scalar=True, text="norm", latex=r"\operatorname{norm}",
+    Operator(Norm, "norm", build.norm, "m×n -> scalar", scalar=True, text="norm", latex=r"\left\|",
              numpy="np.linalg.norm({0})", example="norm(A X)"),
     Operator(Kron, "kron", build.kron, "(m×n, p×q, ...) -> mp×nq", arity=(2, None), latex=r"\otimes",
              numpy="np.kron({0}, {1})", index=False, example="kron(A, X)"),
@@ -85,5 +85,5 @@ OF_NODE = {row.node: row for row in OPERATORS}
 ARITY = {row.name: row.arity for row in OPERATORS if row.arity != (1, 1)}
 #: node classes whose argument must be nonsingular
 NEEDS_NONSINGULAR = tuple(row.node for row in OPERATORS if row.domain == NONSINGULAR)
-#: keyword -> LaTeX operator name, for the functions printed as f(A)
+#: keyword -> LaTeX, for the functions printed as f(A) (norm: \left\| A \right\|)
 LATEX_NAMES = {row.name: row.latex for row in OPERATORS if row.text is not None and row.arity == (1, 1)}

@@ -69,7 +69,7 @@ class LatexPrinter(Printer):
     def fn(self, name, *args):
         if name == "sqrt":
             return r"\sqrt{" + args[0] + "}"
-        if name == r"\operatorname{norm}":
+        if name == r"\left\|":  # the operator table's spelling of norm
             return r"\left\| " + args[0] + r" \right\|"
         return name + self.paren(", ".join(args))
 
