@@ -129,9 +129,19 @@ class Expr:
     def is_scalar(self):
         return self.shape == SCALAR
 
+    #: The readable form used by repr: printing/text.py installs its printer
+    #: here when it is imported (expr.py imports no printer); until then, and
+    #: if printing fails, repr shows the structure.
+    readable = None
+
     def __repr__(self):
-        """The structure, e.g. Trace(MatMul(1, (), (Var('A', ('n', 'n')), Var('X', ('n', 'n'))))).
-        (Printers are not imported: matcalc.to_text gives the readable form.)"""
+        """<MatMul L^T w x^T N^T>; without a printer, the structure:
+        Trace(Var('X', ('n', 'n')))."""
+        if Expr.readable is not None:
+            try:
+                return f"<{type(self).__name__} {Expr.readable(self)}>"
+            except Exception:  # repr must never fail
+                return f"<{type(self).__name__} {self.fields()!r}>"
         return f"{type(self).__name__}({', '.join(_field_repr(f) for f in self.fields())})"
 
 

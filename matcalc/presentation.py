@@ -9,13 +9,12 @@ through ``build`` so that the printers never need to.
   X^T A^T           shows as  (A X)^T under ^{-1}  (untransposed)
   c ones(m, n) + B  shows as  c + B                (broadcast_scalar)
   A .* B.^-2        shows as  A ./ B.^2            (reciprocal)
+  c s^-2            shows as  c / s^2              (reciprocal_power)
 """
 from __future__ import annotations
 
-from fractions import Fraction
-
-from .build import count_transposes, epow, mul, neg, product, transpose
-from .expr import Add, EPow, MatMul, Num, Ones, Transpose
+from .build import count_transposes, epow, mul, neg, num, power, product, transpose
+from .expr import Add, EPow, MatMul, Ones, Transpose
 
 
 def frobenius_pair(trace):
@@ -59,7 +58,7 @@ def untransposed(e):
 def broadcast_scalar(t):
     """In a sum, c * ones(shape) shows as the scalar c (1 + exp(x)); other terms are themselves."""
     if isinstance(t, Ones):
-        return Num(Fraction(1))
+        return num(1)
     if isinstance(t, MatMul) and len(t.chain) == 1 and isinstance(t.chain[0], Ones):
         return product(t.coeff, t.scalars, ())
     return t
@@ -73,6 +72,16 @@ def is_reciprocal(f) -> bool:
 def reciprocal(f):
     """B.^p for the factor B.^-p."""
     return epow(f.base, -f.exp)
+
+
+def reciprocal_power(s):
+    """b^p for a scalar factor s = b^-p, shown under a division bar (b itself for p = 1)."""
+    return s.base if s.exp == -1 else power(s.base, -s.exp)
+
+
+def number(value):
+    """The number value, shown as a coefficient's denominator or a term's magnitude."""
+    return num(value)
 
 
 def negated(t):

@@ -561,13 +561,11 @@ def _infer_call(node: Syn, ctx: Context):
         return (m, k)
     shapes = [infer(a, ctx) for a in node.args]
     a = shapes[0]
-    if base in NAMED and NAMED[base].scalar:  # tr, det, logdet, sum, norm
-        if NAMED[base].square:
-            _square(ctx, node, node.args[0], a, NAMED[base].square)
+    row = NAMED.get(base)  # the operator table: square checks, scalar results
+    if row is not None and row.square:  # tr, det, logdet, inv
+        _square(ctx, node, node.args[0], a, row.square)
+    if row is not None and row.scalar:  # tr, det, logdet, sum, norm
         return SCALAR
-    if base == "inv":
-        _square(ctx, node, node.args[0], a, "invert")
-        return a
     if base == "vec":
         return (ctx.u.product(a[0], a[1]), 1)
     if base == "diag":

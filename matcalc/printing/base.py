@@ -155,7 +155,7 @@ class Printer:
         if e.exp == Fraction(1, 2):
             return self.fn(self.fname("sqrt"), self.p(e.base)[0]), PREC_ATOM
         if e.exp < 0:  # 1 / s^p, the denominator printed as in a product: 1 / (x^T x)
-            den = Pow(e.base, -e.exp) if e.exp != -1 else e.base
+            den = presentation.reciprocal_power(e)
             return self.divide("1", *self._denominator([den])), PREC_MUL
         return self.sup(self.wrap(e.base, PREC_ATOM), self.exponent(e.exp)), PREC_POW
 
@@ -230,10 +230,10 @@ class Printer:
             if coeff.numerator != 1:
                 num.append(str(coeff.numerator))
             if coeff.denominator != 1:
-                den.append(Num(Fraction(coeff.denominator)))
+                den.append(presentation.number(coeff.denominator))
         for s in e.scalars:
             if isinstance(s, Pow) and s.exp < 0:
-                den.append(s.base if s.exp == -1 else Pow(s.base, -s.exp))
+                den.append(presentation.reciprocal_power(s))
             else:
                 num.append(self.scalar_factor(s, alone=len(e.scalars) == 1 and not e.chain))
         if sign and not num and not den and len(e.chain) == 1 and isinstance(e.chain[0], Hadamard):
@@ -272,7 +272,7 @@ class Printer:
             t = broadcast(t)
             negative = (isinstance(t, MatMul) and t.coeff < 0) or (isinstance(t, Num) and t.value < 0)
             if negative:
-                text = self.wrap(presentation.negated(t), PREC_MUL) if not isinstance(t, Num) else self.p(Num(-t.value))[0]
+                text = self.wrap(presentation.negated(t), PREC_MUL) if not isinstance(t, Num) else self.p(presentation.number(-t.value))[0]
                 out.append(("-" if i == 0 else " - ") + text)
             else:
                 out.append(("" if i == 0 else " + ") + self.wrap(t, PREC_ADD + 1))

@@ -17,10 +17,7 @@ from itertools import product as cartesian
 from typing import Optional, Tuple
 
 from ..errors import UnsupportedError
-from ..expr import (
-    Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, LogDet,
-    MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Var, Zero,
-)
+from ..expr import Differential, Expr
 from .latex import LatexPrinter, to_latex
 from .text import to_text
 
@@ -461,6 +458,3 @@ def _partial2(r, x, xi, yi, latex):
         return r"\frac{\partial^2 f}{\partial %s \, \partial %s}" % (
             r.indexed(r.name(x), [i for i in xi if i]), r.indexed(r.name(x), [i for i in yi if i]))
     return f"∂²f/∂{x}{a}∂{x}{b}"
-
-
-__all__ = ["index_form", "to_latex"]
