@@ -12,8 +12,20 @@ element-wise functions have their own table, functions.TABLE.
 Invariant (tests/test_operator_table.py walks every row): the text and LaTeX
 printers, the evaluator, the index builder (or an explicit ``index=False``),
 the differential rules, transpose and map_children all handle each row's
-node class.  Adding a structural function is a node class in expr.py, a row
-here, its rules in rules/, and nothing else.
+node class.
+
+Adding a one-argument structural function, adj(X) say, takes:
+  1. expr.py: the node class (fields, shape, a rank of its own);
+  2. build.py: its constructor (canonical forms), its case in ``_transpose``
+     and its entry in ``UNARY`` (map_children);
+  3. a row here (keyword, constructor, shape rule, square check, spellings,
+     NumPy source, domain, example): the parser's keyword, the shape check,
+     the lowering, the text and LaTeX printers and the evaluator follow;
+  4. rules/: its differential rule (and an adjoint rule if it is linear);
+  5. printing/index.py: an ``_index_<Class>`` method, or ``index=False``;
+     printing/numpy_code.py: its method (it can read ``numpy`` and ``cost``).
+A shape rule other than "scalar" or "same as the argument" also needs its case
+in shapes._infer_call.  An element-wise function is one row of functions.TABLE.
 """
 from __future__ import annotations
 
@@ -41,6 +53,7 @@ class Operator:
     numpy: Optional[str] = None  # NumPy source, {0} for the argument (evaluator, generated code)
     domain: Optional[str] = None  # NONSINGULAR, or None: defined everywhere
     index: bool = True  # the index notation can show it (else an UnsupportedError says so)
+    cost: str = "size"  # floating-point work: "size" (one per result entry) or "cubic" (n^3, n the argument's rows)
     example: str = ""  # a use building the node, in X (n x n), A (n x n), x (n), y (m): tests walk it
 
 
@@ -48,12 +61,13 @@ OPERATORS = (
     Operator(Trace, "tr", build.trace, "n×n -> scalar", square="take tr of", scalar=True,
              text="tr", latex=r"\operatorname{tr}", numpy="np.trace({0})", example="tr(A X)"),
     Operator(Det, "det", build.det, "n×n -> scalar", square="take det of", scalar=True,
-             text="det", latex=r"\det", numpy="np.linalg.det({0})", domain=NONSINGULAR, example="det(X)"),
+             text="det", latex=r"\det", numpy="np.linalg.det({0})", domain=NONSINGULAR, cost="cubic",
+             example="det(X)"),
     Operator(LogDet, "logdet", build.logdet, "n×n -> scalar", square="take logdet of", scalar=True,
-             text="logdet", latex=r"\log\det", numpy="np.linalg.slogdet({0})[1]", domain=NONSINGULAR,
+             text="logdet", latex=r"\log\det", numpy="np.linalg.slogdet({0})[1]", domain=NONSINGULAR, cost="cubic",
              example="logdet(X)"),
     Operator(Inverse, "inv", build.inverse, "n×n -> n×n", square="invert",
-             latex=r"^{-1}", numpy="np.linalg.inv({0})", domain=NONSINGULAR, example="inv(X)"),
+             latex=r"^{-1}", numpy="np.linalg.inv({0})", domain=NONSINGULAR, cost="cubic", example="inv(X)"),
     Operator(DiagMat, "diag", build.diag, "n-vector -> n×n", text="diag", latex=r"\operatorname{diag}",
              numpy="np.diagflat({0})", example="diag(X x)"),
     Operator(DiagVec, "diag", build.diag, "n×n -> n-vector", square="take the diagonal of", text="diag",

@@ -272,7 +272,10 @@ class Printer:
             t = broadcast(t)
             negative = (isinstance(t, MatMul) and t.coeff < 0) or (isinstance(t, Num) and t.value < 0)
             if negative:
-                text = self.wrap(presentation.negated(t), PREC_MUL) if not isinstance(t, Num) else self.p(presentation.number(-t.value))[0]
+                if isinstance(t, Num):
+                    text = self.p(presentation.number(-t.value))[0]
+                else:
+                    text = self.wrap(presentation.negated(t), PREC_MUL)
                 out.append(("-" if i == 0 else " - ") + text)
             else:
                 out.append(("" if i == 0 else " + ") + self.wrap(t, PREC_ADD + 1))
