@@ -73,11 +73,6 @@ def split_primes(fn: str):
     return base, len(fn) - len(base)
 
 
-def is_known(fn: str) -> bool:
-    base, _ = split_primes(fn)
-    return base in TABLE
-
-
 def derivative(fn: str, arg: Expr) -> Expr:
     """f'(A), element-wise, for d f(A) = f'(A) .* dA."""
     row = TABLE.get(fn)
