@@ -18,6 +18,7 @@ from ..operators import OPERATORS
 
 PREC_ADD, PREC_FROB, PREC_NEG, PREC_MUL, PREC_POW, PREC_ATOM = 10, 12, 15, 20, 30, 40
 
+
 def decimal(value: Fraction) -> str:
     """The exact decimal of a number whose denominator is 2^a 5^b with a 5 in
     it and at least 100 (0.003, 2500.501: what 1e-3 and 2.5e3 + 0.5 look like
