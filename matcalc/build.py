@@ -268,6 +268,9 @@ def _product(coeff, scalars, chain) -> Expr:
     return MatMul(coeff if type(coeff) is Fraction else Fraction(coeff), scalars, chain)
 
 
+product = _product  # the public name (presentation); rules may use either
+
+
 def mul(*factors: Expr) -> Expr:
     """The product of factors; 1 x 1 factors commute as scalars."""
     coeff = _F1
@@ -811,6 +814,11 @@ def commutation(m, n) -> Expr:
 
         return identity(dim_mul(m, n))
     return Commutation(m, n)
+
+
+def var(name: str, shape) -> Var:
+    """The variable called name, of a shape (rows, cols)."""
+    return Var(name, tuple(shape))
 
 
 def differential(v: Var) -> Differential:

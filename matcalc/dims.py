@@ -1,7 +1,25 @@
-"""Symbolic dimensions: positive ints, names, and products of those."""
+"""Symbolic dimensions and shapes: a dimension is a positive int, a name (str)
+or a ``DimProd`` of those; a shape is (rows, cols).  DimProd and its algebra
+live here together; this module imports nothing from matcalc."""
 from __future__ import annotations
 
-from .expr import Dim, DimProd, Shape
+from dataclasses import dataclass
+from typing import Tuple, Union
+
+
+@dataclass(frozen=True)
+class DimProd:
+    """The product of dimensions, e.g. the rows of vec(X) for X m x n."""
+
+    factors: Tuple[Union[int, str], ...]
+
+    def __str__(self):
+        return "*".join(str(f) for f in self.factors)
+
+
+Dim = Union[int, str, DimProd]
+Shape = Tuple[Dim, Dim]
+SCALAR: Shape = (1, 1)
 
 
 def dim_mul(a: Dim, b: Dim) -> Dim:

@@ -8,9 +8,11 @@ construction rules live in ``build``, calculus in ``rules``, output in
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Tuple, Union
+
+from .dims import SCALAR, Dim, DimProd, Shape, dim_mul  # noqa: F401 - re-exported
+
+DIFF = "∂"  # prefix of a differential's name in ``free`` (no variable name can start with it)
 
 
 class cached_property:  # noqa: N801 - used like functools.cached_property
@@ -32,31 +34,6 @@ class cached_property:  # noqa: N801 - used like functools.cached_property
             return self
         value = obj.__dict__[self.name] = self.fn(obj)
         return value
-
-
-@dataclass(frozen=True)
-class DimProd:
-    """The product of dimensions, e.g. the rows of vec(X) for X m x n."""
-
-    factors: Tuple[Union[int, str], ...]
-
-    def __str__(self):
-        return "*".join(str(f) for f in self.factors)
-
-
-Dim = Union[int, str, DimProd]
-DIFF = "∂"  # prefix of a differential's name in ``free`` (no variable name can start with it)
-Shape = Tuple[Dim, Dim]
-SCALAR: Shape = (1, 1)
-
-
-def dim_key(d: Dim):
-    """A sort key for a dimension (ints, names and products compare)."""
-    if isinstance(d, int):
-        return (0, d, "")
-    if isinstance(d, str):
-        return (1, 0, d)
-    return (2, 0, str(d))
 
 
 class Expr:
@@ -152,13 +129,28 @@ class Expr:
     def is_scalar(self):
         return self.shape == SCALAR
 
-    def __repr__(self):
-        from .printing.text import to_text
+    #: The readable form used by repr: printing/text.py installs its printer
+    #: here when it is imported (expr.py imports no printer); until then, and
+    #: if printing fails, repr shows the structure.
+    readable = None
 
-        try:
-            return f"<{type(self).__name__} {to_text(self)}>"
-        except Exception:  # repr must never fail
-            return f"<{type(self).__name__} {self.fields()!r}>"
+    def __repr__(self):
+        """<MatMul L^T w x^T N^T>; without a printer, the structure:
+        Trace(Var('X', ('n', 'n')))."""
+        if Expr.readable is not None:
+            try:
+                return f"<{type(self).__name__} {Expr.readable(self)}>"
+            except Exception:  # repr must never fail
+                return f"<{type(self).__name__} {self.fields()!r}>"
+        return f"{type(self).__name__}({', '.join(_field_repr(f) for f in self.fields())})"
+
+
+def _field_repr(f) -> str:
+    if isinstance(f, Fraction):
+        return str(f)
+    if isinstance(f, tuple):
+        return "(" + ", ".join(_field_repr(x) for x in f) + ("," if len(f) == 1 else "") + ")"
+    return repr(f)
 
 
 def _atom_key(x):
@@ -238,8 +230,6 @@ class Commutation(Expr):
 
     @cached_property
     def shape(self):
-        from .dims import dim_mul
-
         d = dim_mul(self.m, self.n)
         return (d, d)
 
@@ -332,8 +322,6 @@ class Vec(Expr):
 
     @cached_property
     def shape(self):
-        from .dims import dim_mul
-
         r, c = self.arg.shape
         return (dim_mul(r, c), 1)
 
@@ -402,8 +390,6 @@ class Kron(Expr):
 
     @cached_property
     def shape(self):
-        from .dims import dim_mul
-
         r, c = 1, 1
         for f in self.factors:
             r, c = dim_mul(r, f.shape[0]), dim_mul(c, f.shape[1])

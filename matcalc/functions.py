@@ -24,24 +24,30 @@ class Elementwise:
     numpy: str  # NumPy source with {0} for the argument
     closed_derivative: Optional[Callable[[Expr], Expr]] = None  # f'(A) in closed form
     zero_derivative: bool = False  # f' = 0 almost everywhere
+    latex: Optional[str] = None  # a LaTeX operator name (\exp); None: \operatorname{name}
+    positive_input: bool = False  # defined for positive arguments only (log): random checks draw them so
+    positive_output: bool = False  # f(x) > 0 for every x (exp): generated code may take sqrt of it
 
 
 TABLE = {
     row.name: row
     for row in [
-        Elementwise("exp", "exp(x)", "np.exp({0})", lambda a: build.apply("exp", a)),
-        Elementwise("log", "log(x)", "np.log({0})", lambda a: build.epow(a, -1)),
-        Elementwise("sin", "sin(x)", "np.sin({0})", lambda a: build.apply("cos", a)),
-        Elementwise("cos", "cos(x)", "np.cos({0})", lambda a: build.neg(build.apply("sin", a))),
-        Elementwise("tanh", "tanh(x)", "np.tanh({0})"),
+        Elementwise("exp", "exp(x)", "np.exp({0})", lambda a: build.apply("exp", a), latex=r"\exp",
+                    positive_output=True),
+        Elementwise("log", "log(x)", "np.log({0})", lambda a: build.epow(a, -1), latex=r"\log",
+                    positive_input=True),
+        Elementwise("sin", "sin(x)", "np.sin({0})", lambda a: build.apply("cos", a), latex=r"\sin"),
+        Elementwise("cos", "cos(x)", "np.cos({0})", lambda a: build.neg(build.apply("sin", a)), latex=r"\cos"),
+        Elementwise("tanh", "tanh(x)", "np.tanh({0})", latex=r"\tanh"),
         # the NumPy forms keep their relative accuracy in the tails: 1 - tanh(x)^2 and
         # 0.5 + 0.5 tanh(x/2) round to 0 there (sigmoid(-50) = 0, not 2e-22), which made
         # the gradient of log(softplus(z)), sigmoid(z) / softplus(z), evaluate to 0 instead of 1
-        Elementwise("tanh'", "1 - tanh(x)**2", "(1 / np.cosh({0})**2)"),
-        Elementwise("sigmoid", "1/(1 + exp(-x))", "np.exp(-np.logaddexp(0, -({0})))"),
-        Elementwise("sigmoid'", "exp(-x)/(1 + exp(-x))**2", "(0.25 / np.cosh(0.5 * {0})**2)"),
+        Elementwise("tanh'", "1 - tanh(x)**2", "(1 / np.cosh({0})**2)", positive_output=True),
+        Elementwise("sigmoid", "1/(1 + exp(-x))", "np.exp(-np.logaddexp(0, -({0})))", positive_output=True),
+        Elementwise("sigmoid'", "exp(-x)/(1 + exp(-x))**2", "(0.25 / np.cosh(0.5 * {0})**2)",
+                    positive_output=True),
         Elementwise("softplus", "log(1 + exp(x))", "np.logaddexp(0, {0})",
-                    lambda a: build.apply("sigmoid", a)),
+                    lambda a: build.apply("sigmoid", a), positive_output=True),
         Elementwise("relu", "Max(x, 0)", "np.maximum({0}, 0)"),
         Elementwise("relu'", "Heaviside(x)", "np.heaviside({0}, 0.0)", zero_derivative=True),
         Elementwise("abs", "Abs(x)", "np.abs({0})"),
@@ -49,19 +55,22 @@ TABLE = {
     ]
 }
 
-#: Built-in element-wise names the grammar knows (sqrt is handled as a power).
-BUILTIN = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "sqrt", "softplus")
+#: Built-in element-wise names the grammar knows: the rows without a prime,
+#: and sqrt, which is the element-wise power 1/2 rather than a row.
+BUILTIN = tuple(name for name in TABLE if "'" not in name) + ("sqrt",)
+
+#: Functions defined for positive arguments only (their derivatives too: log'(x) = 1/x).
+NEEDS_POSITIVE_INPUT = frozenset(name for name, row in TABLE.items() if row.positive_input)
+#: Functions whose every value is positive (exp, sigmoid, ...).
+GIVES_POSITIVE_OUTPUT = frozenset(name for name, row in TABLE.items() if row.positive_output)
+#: name -> LaTeX operator name, for the rows that have one (sqrt prints as \sqrt{...}).
+LATEX_NAMES = {name: row.latex for name, row in TABLE.items() if row.latex}
 
 
 def split_primes(fn: str):
     """'tanh''' -> ('tanh', 2)."""
     base = fn.rstrip("'")
     return base, len(fn) - len(base)
-
-
-def is_known(fn: str) -> bool:
-    base, _ = split_primes(fn)
-    return base in TABLE
 
 
 def derivative(fn: str, arg: Expr) -> Expr:

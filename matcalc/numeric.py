@@ -8,11 +8,11 @@ from fractions import Fraction
 import numpy as np
 
 from .dims import dim_names, dim_value
-from .expr import (
-    Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, Kron,
-    LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
-)
-from .functions import numpy_callable
+from .errors import UnsupportedError
+from .expr import Apply, EPow, Expr, Identity, Ones, Pow, Unvec, Var, Zero
+from .functions import NEEDS_POSITIVE_INPUT, numpy_callable
+from .operators import NEEDS_NONSINGULAR, NONSINGULAR, OPERATORS
+from .walk import variables
 
 
 def _f(x: Fraction) -> float:
@@ -40,31 +40,34 @@ class Evaluator:
 
     def __call__(self, e: Expr):
         if e not in self.memo:
-            self.memo[e] = np.asarray(getattr(self, "_" + type(e).__name__)(e), dtype=float).reshape(self.dims(e.shape))
+            method = getattr(self, "_eval_" + type(e).__name__, None)
+            if method is None:
+                raise UnsupportedError(f"the evaluator cannot evaluate a {type(e).__name__} node")
+            self.memo[e] = np.asarray(method(e), dtype=float).reshape(self.dims(e.shape))
         return self.memo[e]
 
-    def _Num(self, e):
+    def _eval_Num(self, e):
         return _f(e.value)
 
-    def _Var(self, e):
+    def _eval_Var(self, e):
         return self.env[e.name]
 
-    def _Differential(self, e):
+    def _eval_Differential(self, e):
         return self.env["d" + e.var.name]
 
-    def _Identity(self, e):
+    def _eval_Identity(self, e):
         return np.eye(self.dims(e.shape)[0])
 
-    def _Commutation(self, e):
+    def _eval_Commutation(self, e):
         return commutation_matrix(*self.dims((e.m, e.n)))
 
-    def _Ones(self, e):
+    def _eval_Ones(self, e):
         return np.ones(self.dims(e.shape))
 
-    def _Zero(self, e):
+    def _eval_Zero(self, e):
         return np.zeros(self.dims(e.shape))
 
-    def _Transpose(self, e):
+    def _eval_Transpose(self, e):
         return self(e.arg).T
 
     def _nonsingular(self, e):
@@ -74,66 +77,36 @@ class Evaluator:
             return a
         raise _singular(e)
 
-    def _Inverse(self, e):
-        try:
-            return np.linalg.inv(self._nonsingular(e.arg))
-        except np.linalg.LinAlgError:
-            raise _singular(e.arg) from None
-
-    def _MatPow(self, e):
+    def _eval_MatPow(self, e):
         return np.linalg.matrix_power(self(e.base), e.exp)
 
-    def _Apply(self, e):
+    def _eval_Apply(self, e):
         if e.fn not in self.fns:
             self.fns[e.fn] = numpy_callable(e.fn)
         return self.fns[e.fn](self(e.arg))
 
-    def _EPow(self, e):
+    def _eval_EPow(self, e):
         return self(e.base) ** _f(e.exp)
 
-    def _Pow(self, e):
+    def _eval_Pow(self, e):
         return self(e.base) ** _f(e.exp)
 
-    def _DiagMat(self, e):
-        return np.diag(self(e.arg)[:, 0])
-
-    def _DiagVec(self, e):
-        return np.diag(self(e.arg))
-
-    def _Vec(self, e):
-        return self(e.arg).reshape(-1, 1, order="F")
-
-    def _Unvec(self, e):
+    def _eval_Unvec(self, e):
         return self(e.arg).reshape(self.dims(e.shape), order="F")
 
-    def _Trace(self, e):
-        return np.trace(self(e.arg))
-
-    def _Det(self, e):
-        return np.linalg.det(self._nonsingular(e.arg))
-
-    def _LogDet(self, e):
-        return np.linalg.slogdet(self._nonsingular(e.arg))[1]
-
-    def _Sum(self, e):
-        return np.sum(self(e.arg))
-
-    def _Norm(self, e):
-        return np.linalg.norm(self(e.arg))
-
-    def _Hadamard(self, e):
+    def _eval_Hadamard(self, e):
         out = self(e.factors[0])
         for f in e.factors[1:]:
             out = out * self(f)
         return out
 
-    def _Kron(self, e):
+    def _eval_Kron(self, e):
         out = self(e.factors[0])
         for f in e.factors[1:]:
             out = np.kron(out, self(f))
         return out
 
-    def _MatMul(self, e):
+    def _eval_MatMul(self, e):
         out = _f(e.coeff)
         for s in e.scalars:
             out = out * self(s)[0, 0]
@@ -143,11 +116,32 @@ class Evaluator:
             return out * prod
         return out
 
-    def _Add(self, e):
+    def _eval_Add(self, e):
         out = self(e.terms[0])
         for t in e.terms[1:]:
             out = out + self(t)
         return out
+
+
+def _table_method(row):
+    """_eval_<Node> of a one-argument operator row: its NumPy spelling applied to
+    the argument's value, which must be nonsingular when the row's domain says so."""
+    fn = eval("lambda a: " + row.numpy.format("a"), {"np": np})  # noqa: S307 - table text
+
+    if row.domain != NONSINGULAR:
+        return lambda self, e: fn(self(e.arg))
+
+    def method(self, e):
+        try:
+            return fn(self._nonsingular(e.arg))
+        except np.linalg.LinAlgError:
+            raise _singular(e.arg) from None
+    return method
+
+
+for _row in OPERATORS:
+    if _row.arity == (1, 1) and not hasattr(Evaluator, "_eval_" + _row.node.__name__):
+        setattr(Evaluator, "_eval_" + _row.node.__name__, _table_method(_row))
 
 
 def commutation_matrix(m: int, n: int):
@@ -174,9 +168,6 @@ def evaluate(e: Expr, env: dict, sizes: dict):
 
 # --- random instances ----------------------------------------------------------------
 
-POSITIVE_FUNCTIONS = {"log"}
-
-
 def domains(e: Expr, out=None, under=None):
     """Map each variable to 'spd' (under inverse, det, logdet, negative matrix
     power) or 'positive' (under log, sqrt, a fractional or negative power)."""
@@ -187,9 +178,9 @@ def domains(e: Expr, out=None, under=None):
             out[e.name] = under
         return out
     mark = under
-    if t in (Inverse, Det, LogDet):
+    if t in NEEDS_NONSINGULAR:  # inv, det, logdet: the operator table's domain
         mark = "spd"
-    elif t is Apply and e.fn.rstrip("'") in POSITIVE_FUNCTIONS:
+    elif t is Apply and e.fn.rstrip("'") in NEEDS_POSITIVE_INPUT:
         mark = mark or "positive"
     elif t in (EPow, Pow) and (e.exp.denominator != 1 or e.exp < 0):
         mark = mark or "positive"
@@ -245,22 +236,14 @@ def random_env(exprs, rng, sizes=None, spread=1.0):
     """Random values for every variable in the expressions; returns (env, sizes)."""
     sizes = random_sizes(exprs, rng, sizes)
     marks: dict = {}
-    variables: dict = {}
     for e in exprs:
         domains(e, marks)
-        _collect_vars(e, variables)
+    found = variables(*exprs)
     env = {}
-    for name in sorted(variables):
-        v = variables[name]
+    for name in sorted(found):
+        v = found[name]
         env[name] = random_value(tuple(dim_value(d, sizes) for d in v.shape), marks.get(name), rng, spread)
     return env, sizes
-
-
-def _collect_vars(e, out):
-    if isinstance(e, Var):
-        out[e.name] = e
-    for c in e.children():
-        _collect_vars(c, out)
 
 
 def _vec(a):

@@ -14,8 +14,7 @@ from typing import Any, Tuple
 
 from .errors import ParseError
 from .functions import BUILTIN
-
-STRUCTURAL_FUNCTIONS = ("tr", "det", "logdet", "inv", "diag", "vec", "unvec", "sum", "norm", "kron", "ones")
+from .operators import STRUCTURAL_FUNCTIONS
 KEYWORDS = tuple(sorted(STRUCTURAL_FUNCTIONS + BUILTIN, key=lambda s: (-len(s), s)))
 MAX_DEPTH = 400  # deeper nesting is refused before it reaches Python's recursion limit
 MAX_LENGTH = 100_000  # longer input is refused at once: parsing it would take many seconds

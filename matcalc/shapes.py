@@ -537,7 +537,7 @@ def _square(ctx, node, arg, shape, verb):
                               + ctx.hint(arg))
 
 
-ARITY = {"kron": (2, None), "ones": (1, 2), "unvec": (3, 3)}
+from .operators import ARITY, NAMED  # noqa: E402
 
 
 def _infer_call(node: Syn, ctx: Context):
@@ -561,13 +561,10 @@ def _infer_call(node: Syn, ctx: Context):
         return (m, k)
     shapes = [infer(a, ctx) for a in node.args]
     a = shapes[0]
-    if base in ("tr", "det", "logdet"):
-        _square(ctx, node, node.args[0], a, f"take {base} of")
-        return SCALAR
-    if base == "inv":
-        _square(ctx, node, node.args[0], a, "invert")
-        return a
-    if base in ("sum", "norm"):
+    row = NAMED.get(base)  # the operator table: square checks, scalar results
+    if row is not None and row.square:  # tr, det, logdet, inv
+        _square(ctx, node, node.args[0], a, row.square)
+    if row is not None and row.scalar:  # tr, det, logdet, sum, norm
         return SCALAR
     if base == "vec":
         return (ctx.u.product(a[0], a[1]), 1)
@@ -761,12 +758,8 @@ def _lower_call(node: Syn, ctx: Context, cache: dict) -> Expr:
         return build.unvec(_lower(node.args[0], ctx, cache), _shape(ctx, node))
     args = [_lower(a, ctx, cache) for a in node.args]
     a = args[0]
-    simple = {"tr": build.trace, "det": build.det, "logdet": build.logdet, "inv": build.inverse,
-              "sum": build.esum, "norm": build.norm, "vec": build.vec, "diag": build.diag}
-    if base in simple:
-        return simple[base](a)
-    if base == "kron":
-        return build.kron(*args)
+    if base in NAMED:  # tr, det, ..., kron: the operator table's constructor
+        return NAMED[base].build(*args)
     if base in TABLE or base == "sqrt" or base in ctx.functions:
         return build.apply(fn, a)
     raise ctx.error(node, f"unknown function {fn}")

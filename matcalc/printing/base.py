@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..expr import SCALAR, Add, EPow, Hadamard, Identity, Inverse, Kron, MatMul, Num, Ones, Pow, Transpose
+from .. import presentation
+from ..errors import UnsupportedError
+from ..expr import (
+    SCALAR, Add, Apply, Commutation, DiagMat, DiagVec, EPow, Hadamard, Identity, Inverse, Kron, MatMul, MatPow,
+    Num, Ones, Pow, Transpose, Unvec, Var, Vec,
+)
+from ..operators import OPERATORS
 
 PREC_ADD, PREC_FROB, PREC_NEG, PREC_MUL, PREC_POW, PREC_ATOM = 10, 12, 15, 20, 30, 40
-
 
 
 def decimal(value: Fraction) -> str:
@@ -44,7 +49,10 @@ class Printer:
         path = self.__dict__.setdefault("_path", [])  # the nodes being printed, root first
         path.append(e)
         try:
-            return getattr(self, "_print_" + type(e).__name__)(e)
+            method = getattr(self, "_print_" + type(e).__name__, None)
+            if method is None:
+                raise UnsupportedError(f"{type(self).__name__} cannot print a {type(e).__name__} node")
+            return method(e)
         finally:
             path.pop()
 
@@ -117,7 +125,7 @@ class Printer:
     def inverse_text(self, e) -> str:
         """X^{-1}; X^{-T} for the inverse of X^T, and for a sum of transposes:
         (A + X)^{-T}, not (A^T + X^T)^{-1}."""
-        untransposed = _untransposed(e.arg)
+        untransposed = presentation.untransposed(e.arg)
         if untransposed is not None:
             return self.sup(self.wrap(untransposed, PREC_ATOM), "{-T}" if not self.latex else "{-\\top}")
         return self.sup(self.wrap(e.arg, PREC_ATOM), "{-1}")
@@ -129,7 +137,7 @@ class Printer:
 
     def _print_MatPow(self, e):
         base = e.base
-        if isinstance(base, Inverse) and _untransposed(base.arg) is None:
+        if isinstance(base, Inverse) and presentation.untransposed(base.arg) is None:
             return self.sup(self.wrap(base.arg, PREC_ATOM), "{-%d}" % e.exp), PREC_POW
         return self.sup(self.wrap(base, PREC_ATOM), self.braced(str(e.exp))), PREC_POW
 
@@ -148,7 +156,7 @@ class Printer:
         if e.exp == Fraction(1, 2):
             return self.fn(self.fname("sqrt"), self.p(e.base)[0]), PREC_ATOM
         if e.exp < 0:  # 1 / s^p, the denominator printed as in a product: 1 / (x^T x)
-            den = Pow(e.base, -e.exp) if e.exp != -1 else e.base
+            den = presentation.reciprocal_power(e)
             return self.divide("1", *self._denominator([den])), PREC_MUL
         return self.sup(self.wrap(e.base, PREC_ATOM), self.exponent(e.exp)), PREC_POW
 
@@ -161,35 +169,16 @@ class Printer:
         argument fixes it: see _print_Identity)."""
         return self.p(e)[0]
 
-    def _unary_fn(name):
-        def method(self, e):
-            return self.fn(self.fname(name), self.arg(e.arg)), PREC_ATOM
-        return method
-
     def _print_Trace(self, e):
         """tr(P Q^T), and any rotation of it, prints as the Frobenius product P : Q."""
-        arg = e.arg
-        if isinstance(arg, MatMul) and arg.coeff == 1 and not arg.scalars and len(arg.chain) >= 2:
-            from ..build import mul
+        pair = presentation.frobenius_pair(e)
+        if pair is not None:
+            return f"{self.wrap(pair[0], PREC_POW)} : {self.wrap(pair[1], PREC_POW)}", PREC_FROB
+        return self.fn(self.fname("tr"), self.arg(e.arg)), PREC_ATOM
 
-            chain = list(arg.chain)
-            k = next((k for k in range(len(chain) - 1, -1, -1) if isinstance(chain[k], Transpose)), None)
-            left = right = None
-            if k is not None:  # rotate the transposed factor last: tr(P Q^T) = P : Q
-                chain = chain[k + 1:] + chain[:k + 1]
-                left, right = mul(*chain[:-1]), chain[-1].arg
-            if left is not None:
-                if right.size < left.size:
-                    left, right = right, left
-                return f"{self.wrap(left, PREC_POW)} : {self.wrap(right, PREC_POW)}", PREC_FROB
-        return self.fn(self.fname("tr"), self.arg(arg)), PREC_ATOM
-    _print_Det = _unary_fn("det")
-    _print_LogDet = _unary_fn("logdet")
-    _print_Sum = _unary_fn("sum")
-    _print_Norm = _unary_fn("norm")
-    _print_DiagMat = _unary_fn("diag")
-    _print_DiagVec = _unary_fn("diag")
-    _print_Vec = _unary_fn("vec")
+    def call(self, e):
+        """f(A) for a structural function of one argument, named as its operator row says."""
+        return self.fn(self.fname(_CALLED[type(e)]), self.arg(e.arg)), PREC_ATOM
 
     def _print_Unvec(self, e):
         r, c = e.shape
@@ -214,8 +203,9 @@ class Printer:
 
     def _print_Hadamard(self, e):
         """A .* B.^-2 prints as A ./ B.^2."""
-        num = [self.wrap(f, PREC_POW) for f in e.factors if not _reciprocal(f)]
-        den = [self.wrap(_epow(f.base, -f.exp), PREC_POW) for f in e.factors if _reciprocal(f)]
+        shown = presentation
+        num = [self.wrap(f, PREC_POW) for f in e.factors if not shown.is_reciprocal(f)]
+        den = [self.wrap(shown.reciprocal(f), PREC_POW) for f in e.factors if shown.is_reciprocal(f)]
         text = self.hadamard_token.join(num) if num else "1"
         return "".join([text] + [self.ediv_token + d for d in den]), PREC_MUL
 
@@ -241,10 +231,10 @@ class Printer:
             if coeff.numerator != 1:
                 num.append(str(coeff.numerator))
             if coeff.denominator != 1:
-                den.append(Num(Fraction(coeff.denominator)))
+                den.append(presentation.number(coeff.denominator))
         for s in e.scalars:
             if isinstance(s, Pow) and s.exp < 0:
-                den.append(s.base if s.exp == -1 else Pow(s.base, -s.exp))
+                den.append(presentation.reciprocal_power(s))
             else:
                 num.append(self.scalar_factor(s, alone=len(e.scalars) == 1 and not e.chain))
         if sign and not num and not den and len(e.chain) == 1 and isinstance(e.chain[0], Hadamard):
@@ -270,12 +260,9 @@ class Printer:
         return " ".join(parts)
 
     def _print_Add(self, e):
-        if e.shape[0] == 1 and e.shape[1] != 1:  # a row-vector sum reads best as (x - m)^T
-            from ..build import count_transposes, transpose
-
-            t = transpose(e)
-            if count_transposes(t) < count_transposes(e):
-                return self.paren(self.p(t)[0]) + self.transpose_token, PREC_POW
+        t = presentation.row_sum(e)  # a row-vector sum reads best as (x - m)^T
+        if t is not None:
+            return self.paren(self.p(t)[0]) + self.transpose_token, PREC_POW
         out = []
         # positive terms first (x - m, not -m + x); then numbers, products, the rest (1 + W x + b)
         # c ones(m, n) prints as the scalar c only beside a term that fixes the shape (1 + exp(x)),
@@ -286,9 +273,10 @@ class Printer:
             t = broadcast(t)
             negative = (isinstance(t, MatMul) and t.coeff < 0) or (isinstance(t, Num) and t.value < 0)
             if negative:
-                from ..build import neg
-
-                text = self.wrap(neg(t), PREC_MUL) if not isinstance(t, Num) else self.p(Num(-t.value))[0]
+                if isinstance(t, Num):
+                    text = self.p(presentation.number(-t.value))[0]
+                else:
+                    text = self.wrap(presentation.negated(t), PREC_MUL)
                 out.append(("-" if i == 0 else " - ") + text)
             else:
                 out.append(("" if i == 0 else " + ") + self.wrap(t, PREC_ADD + 1))
@@ -298,8 +286,6 @@ class Printer:
 def _determined(e) -> bool:
     """Whether the text of e fixes its shape without help from around it:
     a variable does, a bare I does not, ones(m, n) and K_{m,n} show theirs."""
-    from ..expr import Apply, Commutation, DiagMat, DiagVec, MatPow, Unvec, Var, Vec
-
     if e.shape == SCALAR or isinstance(e, (Var, Ones, Commutation, Unvec)):
         return True
     if isinstance(e, Add):  # c ones(m, n) in a sum prints as the scalar c: it fixes nothing
@@ -320,8 +306,6 @@ def _size_fixed(path, i) -> bool:
     variable's); a term of a sum or a factor of a Hadamard product takes it
     from a sibling or from the whole; f(A), A^T, A^{-1}, A^k and c A from
     their own node; a function's argument (tr, vec, diag, ...) fixes nothing."""
-    from ..expr import Apply, MatPow
-
     node = path[i]
     if i == 0 or node.shape == SCALAR or (not isinstance(node, Identity) and _determined(node)):
         return True
@@ -340,52 +324,18 @@ def _size_fixed(path, i) -> bool:
     return False
 
 
-def _untransposed(e):
-    """A with A^T == e, when e is a transpose, a sum that shows fewer
-    transposes that way (A^T + X^T is (A + X)^T) or a product that shows none
-    (X^T A^T is (A X)^T; X^T A^T X stays, as in the Cookbook); else None."""
-    if isinstance(e, Transpose):
-        return e.arg
-    if isinstance(e, (Add, MatMul)):
-        from ..build import count_transposes, transpose
-
-        t = transpose(e)
-        if count_transposes(t) < count_transposes(e) and (isinstance(e, Add) or count_transposes(t) == 0):
-            return t
-    return None
-
-
 def _term_class(t) -> int:
     return 0 if isinstance(t, Num) else (1 if isinstance(t, (MatMul, Kron)) else 2)
-
-
-def _reciprocal(f) -> bool:
-    return isinstance(f, EPow) and f.exp < 0
-
-
-def _epow(base, exp):
-    from ..build import epow
-
-    return epow(base, exp)
 
 
 def _is_negative(t) -> bool:
     return (isinstance(t, MatMul) and t.coeff < 0) or (isinstance(t, Num) and t.value < 0)
 
 
-def _broadcast_scalar(t):
-    """In a sum, c * ones(shape) prints as the scalar c (1 + exp(x))."""
-    if isinstance(t, Ones):
-        return Num(Fraction(1))
-    if isinstance(t, MatMul) and len(t.chain) == 1 and isinstance(t.chain[0], Ones):
-        from ..build import _product
+_broadcast_scalar = presentation.broadcast_scalar
 
-        return _product(t.coeff, t.scalars, ())
-    return t
-
-
-def is_scalar_shape(e) -> bool:
-    return e.shape == SCALAR
-
-
-__all__ = ["Printer", "PREC_ADD", "PREC_MUL", "PREC_POW", "PREC_ATOM", "Add"]
+#: node class -> function name, for the structural functions printed as f(A)
+_CALLED = {row.node: row.text for row in OPERATORS if row.text is not None and row.arity == (1, 1)}
+for _node in _CALLED:  # tr has a method of its own (P : Q)
+    if not hasattr(Printer, "_print_" + _node.__name__):
+        setattr(Printer, "_print_" + _node.__name__, Printer.call)

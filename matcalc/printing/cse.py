@@ -59,7 +59,7 @@ def common_subexpressions(roots, prefix: str = "t", min_size: int = 3, taken=())
             counter += 1
             while f"{prefix}{counter}" in taken:
                 counter += 1
-            named[node] = Var(f"{prefix}{counter}", node.shape)
+            named[node] = b.var(f"{prefix}{counter}", node.shape)
             taken.add(named[node].name)
         for c in node.children():
             uses[c] = uses.get(c, 0) + (1 if name_it else n)
@@ -105,9 +105,9 @@ def _renumber(defs, roots, prefix, taken):
         k += 1
         while f"{prefix}{k}" in reserved:
             k += 1
-        fresh.append(Var(f"{prefix}{k}", v.shape))
+        fresh.append(b.var(f"{prefix}{k}", v.shape))
     # through temporary names, so that t2 -> t1 and t1 -> t2 cannot collide
-    tmp = {v: Var("\0" + v.name, v.shape) for v in old}
+    tmp = {v: b.var("\0" + v.name, v.shape) for v in old}
     final = {tmp[v]: f for v, f in zip(old, fresh)}
 
     def rename(e):

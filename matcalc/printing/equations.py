@@ -5,6 +5,7 @@
               ∂vec(F)^T/∂vec(X) = J^T        (denominator)
   hessian     ∂²f/∂vec(X)∂vec(X)^T = H       (∂²f/∂x∂x^T for a vector, ∂²f/∂α² for a scalar)
 A scalar is its own transpose, so a scalar f, F or x carries no ^T.
+Each function takes a derivative.Derivative.
 """
 from __future__ import annotations
 

@@ -17,10 +17,7 @@ from itertools import product as cartesian
 from typing import Optional, Tuple
 
 from ..errors import UnsupportedError
-from ..expr import (
-    Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, LogDet,
-    MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Var, Zero,
-)
+from ..expr import Differential, Expr
 from .latex import LatexPrinter, to_latex
 from .text import to_text
 
@@ -80,38 +77,38 @@ class IndexBuilder:
 
     def terms(self, e: Expr, idx) -> list:
         """e at (row, col) as [(coeff, [factor, ...]), ...]."""
-        method = getattr(self, "_" + type(e).__name__, None)
+        method = getattr(self, "_index_" + type(e).__name__, None)
         if method is None:
             raise UnsupportedError(f"no index form for {to_text(e)}")
         return method(e, idx)
 
     # leaves
-    def _Num(self, e, idx):
+    def _index_Num(self, e, idx):
         return [(e.value, [])]
 
-    def _Var(self, e, idx):
+    def _index_Var(self, e, idx):
         return [(Fraction(1), [Sym(e.name, tuple(i for i in idx if i is not None))])]
 
-    def _Differential(self, e, idx):
+    def _index_Differential(self, e, idx):
         return [(Fraction(1), [Sym("d" + e.var.name, tuple(i for i in idx if i is not None))])]
 
-    def _Identity(self, e, idx):
+    def _index_Identity(self, e, idx):
         return [(Fraction(1), [Delta(*idx)])]
 
-    def _Ones(self, e, idx):
+    def _index_Ones(self, e, idx):
         return [(Fraction(1), [OnesMark(tuple(i for i in idx if i is not None))])]
 
-    def _Zero(self, e, idx):
+    def _index_Zero(self, e, idx):
         return []
 
-    def _Transpose(self, e, idx):
+    def _index_Transpose(self, e, idx):
         return self.terms(e.arg, (idx[1], idx[0]))
 
     # structure
-    def _Add(self, e, idx):
+    def _index_Add(self, e, idx):
         return [t for x in e.terms for t in self.terms(x, idx)]
 
-    def _MatMul(self, e, idx):
+    def _index_MatMul(self, e, idx):
         parts = [[(e.coeff, [])]]
         parts += [self.terms(s, (None, None)) for s in e.scalars]
         if e.chain:
@@ -120,33 +117,33 @@ class IndexBuilder:
             parts += [self.terms(f, (bounds[k], bounds[k + 1])) for k, f in enumerate(e.chain)]
         return _multiply(parts)
 
-    def _Hadamard(self, e, idx):
+    def _index_Hadamard(self, e, idx):
         return _multiply([self.terms(f, idx) for f in e.factors])
 
-    def _Trace(self, e, idx):
+    def _index_Trace(self, e, idx):
         k = self.fresh()
         return self.terms(e.arg, (k, k))
 
-    def _Sum(self, e, idx):
+    def _index_Sum(self, e, idx):
         r, c = e.arg.shape
         return self.terms(e.arg, (self.dim_index(r), self.dim_index(c)))
 
-    def _DiagMat(self, e, idx):
+    def _index_DiagMat(self, e, idx):
         return _multiply([[(Fraction(1), [Delta(*idx)])], self.terms(e.arg, (idx[0], None))])
 
-    def _DiagVec(self, e, idx):
+    def _index_DiagVec(self, e, idx):
         return self.terms(e.arg, (idx[0], idx[0]))
 
     # opaque functions of their argument
-    def _Apply(self, e, idx):
+    def _index_Apply(self, e, idx):
         return [(Fraction(1), [Fn(e.fn + "(", self.terms(e.arg, idx), ")")])]
 
-    def _EPow(self, e, idx):
+    def _index_EPow(self, e, idx):
         if _expands(e):  # (dX x).^2 in a second differential: a product of copies
             return _multiply([self.terms(e.base, idx) for _ in range(int(e.exp))])
         return [(Fraction(1), [Fn("(", self.terms(e.base, idx), f")^{_exp(e.exp)}")])]
 
-    def _Pow(self, e, idx):
+    def _index_Pow(self, e, idx):
         if _expands(e):  # (x^T dx)^2: each copy gets its own summed indices
             return _multiply([self.terms(e.base, (None, None)) for _ in range(int(e.exp))])
         return [(Fraction(1), [Fn("(", self.terms(e.base, (None, None)), f")^{_exp(e.exp)}")])]
@@ -155,9 +152,9 @@ class IndexBuilder:
         name = "(" + to_text(e) + ")"
         return [(Fraction(1), [Sym(name, tuple(i for i in idx if i is not None), e)])]
 
-    _Inverse = _opaque
+    _index_Inverse = _opaque
 
-    def _MatPow(self, e, idx):
+    def _index_MatPow(self, e, idx):
         if not _expands(e):
             return self._opaque(e, idx)
         n = e.base.shape[0]  # dX^2 = dX dX: a chain with summed inner indices
@@ -167,7 +164,7 @@ class IndexBuilder:
     def _scalar_fn(self, e, idx):
         return [(Fraction(1), [Sym(to_text(e), (), e)])]
 
-    _Det = _LogDet = _Norm = _scalar_fn
+    _index_Det = _index_LogDet = _index_Norm = _scalar_fn
 
 
 def _has_differential(e: Expr) -> bool:
@@ -356,14 +353,14 @@ def _free(shape, letters):
 
 
 def index_form(result, latex: bool = False) -> str:
-    """The result of a gradient, Jacobian or Hessian in index notation."""
+    """A gradient, Jacobian or Hessian (a derivative.Derivative) in index notation."""
     r = Render(latex)
     x = result.x
     key = "d" + x.name
     if result.kind == "gradient":
         xi = _free(x.shape, "ij")
         b = IndexBuilder({"i", "j"})
-        terms = b.terms(result.derivation.result, xi)
+        terms = b.terms(result.gradient, xi)
         lhs = _partial(r, "f", None, x.name, xi, latex)
     elif result.kind == "jacobian":
         fi, xi = _free(result.f.shape, "ij"), _free(x.shape, "kl")
@@ -461,6 +458,3 @@ def _partial2(r, x, xi, yi, latex):
         return r"\frac{\partial^2 f}{\partial %s \, \partial %s}" % (
             r.indexed(r.name(x), [i for i in xi if i]), r.indexed(r.name(x), [i for i in yi if i]))
     return f"∂²f/∂{x}{a}∂{x}{b}"
-
-
-__all__ = ["index_form", "to_latex"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from ..functions import LATEX_NAMES as ELEMENTWISE_LATEX
+from ..operators import LATEX_NAMES as STRUCTURAL_LATEX
 from .base import PREC_ATOM, Printer
 
 GREEK = set(
@@ -19,9 +21,8 @@ CAPITAL_GREEK = {name.capitalize(): "\\" + name.capitalize() for name in
                  "gamma delta theta lambda xi pi sigma upsilon phi psi omega".split()}
 CAPITAL_GREEK.update(zip("ΓΔΘΛΞΠΣΥΦΨΩ", list(CAPITAL_GREEK.values())))
 CAPITAL_GREEK.update((g, r"\mathrm{%s}" % a) for g, a in zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧ", "ABEZHIKMNOPTX"))
-OPERATORS = {"tr": r"\operatorname{tr}", "det": r"\det", "logdet": r"\log\det", "diag": r"\operatorname{diag}",
-             "vec": r"\operatorname{vec}", "sum": r"\operatorname{sum}", "exp": r"\exp", "log": r"\log",
-             "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh", "sqrt": "sqrt"}
+#: function name -> LaTeX, read from the operator and element-wise tables
+OPERATORS = {**STRUCTURAL_LATEX, **ELEMENTWISE_LATEX, "sqrt": "sqrt"}
 
 
 MATH_ACCENTS = {"\u0301": r"\acute", "\u0300": r"\grave", "\u0302": r"\hat", "\u0303": r"\tilde",
@@ -68,7 +69,7 @@ class LatexPrinter(Printer):
     def fn(self, name, *args):
         if name == "sqrt":
             return r"\sqrt{" + args[0] + "}"
-        if name == r"\operatorname{norm}":
+        if name == r"\left\|":  # the operator table's spelling of norm
             return r"\left\| " + args[0] + r" \right\|"
         return name + self.paren(", ".join(args))
 
