@@ -160,6 +160,12 @@ class Expr:
         except Exception:  # repr must never fail
             return f"<{type(self).__name__} {self.fields()!r}>"
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display hook: LaTeX and text, from matcalc.notebook (loaded on first display)."""
+        from .notebook import expr_bundle
+
+        return expr_bundle(self)
+
 
 def _atom_key(x):
     # numbers as (numerator, denominator): a total order is all sorting needs,
