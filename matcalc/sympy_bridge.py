@@ -168,7 +168,7 @@ def _dim_back(d):
 
 # --- element-wise functions -------------------------------------------------------------------
 
-_X = sp.Symbol("x")
+_X = sp.Dummy("x")  # the bound variable of element-wise functions: prints as _x, clashes with no name
 # relu'(0) = 0, as the generated NumPy code has it (SymPy's Heaviside(0) is 1/2)
 _OVERRIDES = {"relu'": lambda: sp.Heaviside(_X, 0)}
 _BODIES: dict = {}

@@ -126,6 +126,20 @@ def test_display_never_fails_and_loads_printers_lazily():
     assert r._repr_mimebundle_()["text/plain"] == "∂f/∂x = (A + A^T) x"
 
 
+def test_docs_page_sessions():
+    """Every python block of docs/notebooks.md runs as a doctest."""
+    import doctest
+    import re
+
+    doc = NOTEBOOK.parent / "notebooks.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 5
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    # one session: a later block uses the names of an earlier one
+    runner.run(doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "notebooks.md", str(doc), 0))
+    assert runner.summarize(verbose=False).failed == 0
+
+
 def _strip(nb):
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
