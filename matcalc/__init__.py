@@ -6,7 +6,7 @@
 """
 from .errors import MatcalcError, ParseError, ShapeError, UnsupportedError
 
-__all__ = ["grad", "jacobian", "hessian", "parse", "MatcalcError", "ParseError", "ShapeError", "UnsupportedError"]
+__all__ = ["grad", "jacobian", "hessian", "parse", "to_sympy", "from_sympy", "MatcalcError", "ParseError", "ShapeError", "UnsupportedError"]
 __version__ = "0.1.0"
 
 
@@ -36,3 +36,17 @@ def hessian(expr, wrt, shapes=None, lets=None, functions=()):
     from .api import hessian as _hessian
 
     return _hessian(expr, wrt, shapes, lets, functions)
+
+
+def to_sympy(expr, shapes=None):
+    """A SymPy matrix expression of an expression, a Result or a text; see matcalc.sympy_bridge."""
+    from .sympy_bridge import to_sympy as _to_sympy
+
+    return _to_sympy(expr, shapes)
+
+
+def from_sympy(sympy_expr):
+    """The matcalc expression of a SymPy matrix expression; see matcalc.sympy_bridge."""
+    from .sympy_bridge import from_sympy as _from_sympy
+
+    return _from_sympy(sympy_expr)

@@ -144,6 +144,16 @@ class Expr:
                 return f"<{type(self).__name__} {self.fields()!r}>"
         return f"{type(self).__name__}({', '.join(_field_repr(f) for f in self.fields())})"
 
+    #: Jupyter's rich display: matcalc/notebook.py installs its LaTeX-and-text
+    #: bundle here when imported (the API imports it); until then, plain text.
+    display = None
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display hook: LaTeX and text (see ``display``)."""
+        if Expr.display is not None:
+            return Expr.display(self)
+        return {"text/plain": repr(self)}
+
 
 def _field_repr(f) -> str:
     if isinstance(f, Fraction):

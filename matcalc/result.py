@@ -9,6 +9,7 @@ from .derivative import Derivative
 from .dims import shape_text
 from .errors import NameError_, UsageError
 from .expr import Expr, Var
+from .notebook import result_bundle
 from .printing.latex import to_latex
 from .printing.text import to_text
 from .walk import variables
@@ -232,6 +233,19 @@ class Result:
 
     def __repr__(self):
         return f"<matcalc {self.kind} wrt {self.wrt}: {self.text()}>"
+
+    def to_sympy(self):
+        """The result (named intermediates expanded) as a SymPy matrix expression; see matcalc.sympy_bridge."""
+        from .sympy_bridge import to_sympy
+
+        return to_sympy(self.full(self.expr))
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter shows the equation, left side included, in LaTeX (matcalc.notebook)."""
+        return result_bundle(self)
+
+    def _repr_latex_(self):
+        return self._repr_mimebundle_().get("text/latex")
 
 
 def _checked(F: Expr, x: Var, J: Expr, rng, trials: int) -> float:
