@@ -1,6 +1,7 @@
 """Self-contained NumPy source for a result.
 
-The module imports only numpy (as ``_np``); user names are parameters and
+The module imports numpy (as ``_np``), and scipy.special (as
+``_scipy_special``) only when it calls erf or erfc (erf, gelu); user names are parameters and
 never reach any other position in the code.  A name that is a Python keyword
 (``lambda``, ``in``, ``None``) gets trailing underscores until it clashes with
 no other name (``lambda_``); user names never start with an underscore, so
@@ -74,11 +75,14 @@ def py_names(names) -> dict:
 
 
 _NP = re.compile(r"\bnp\.")
+_SCIPY = re.compile(r"\bscipy\.special\.")
+SCIPY_IMPORT = "import scipy.special as _scipy_special"
 
 
 def _module_template(fn: str) -> str:
-    """The table's NumPy source, written against this module's ``_np``."""
-    return _NP.sub("_np.", numpy_template(fn))
+    """The table's NumPy source, written against this module's ``_np`` (and
+    ``_scipy_special`` for erf and gelu)."""
+    return _SCIPY.sub("_scipy_special.", _NP.sub("_np.", numpy_template(fn)))
 
 
 # --- costs ----------------------------------------------------------------------------------------
@@ -342,7 +346,10 @@ class NumpyPrinter:
         return f"_np.linalg.matrix_power({self(e.base)}, {e.exp})"
 
     def _Apply(self, e):
-        return _module_template(e.fn).format(self(e.arg))
+        template, arg = _module_template(e.fn), self(e.arg)
+        if template.count("{0}") > 1 and not arg.isidentifier():  # gelu' reads its argument 3 times
+            return f"(lambda _a: {template.format('_a')})({arg})"
+        return template.format(arg)
 
     def _EPow(self, e):
         return f"({self(e.base)} ** {_literal(e.exp)})"
@@ -512,9 +519,13 @@ def function_source(name: str, doc: str, params, result: Expr, out_shape) -> str
         dim_lines.append(f"    {dim_ident(d)} = _np.int64({param}).item()")
     if dim_params:
         doc += " Sizes no argument fixes are keyword-only parameters: " + ", ".join(dim_params.values()) + "."
+    scipy = any("_scipy_special." in line for line in [*temp_lines, *printer.choices, body])
+    if scipy:
+        doc += " Needs SciPy (scipy.special: erf, erfc) besides NumPy."
     doc = doc.replace("\\", "\\\\").replace('"', "'")  # the docstring cannot end early
     signature = [names[p.name] for p in params] + (["*", *dim_params.values()] if dim_params else [])
-    lines = ["import numpy as _np", "", "", f"def {name}({', '.join(signature)}):", f'    """{doc}"""']
+    imports = ["import numpy as _np"] + ([SCIPY_IMPORT] if scipy else [])
+    lines = [*imports, "", "", f"def {name}({', '.join(signature)}):", f'    """{doc}"""']
     for p in params:
         n = names[p.name]
         if p.shape == (1, 1):
