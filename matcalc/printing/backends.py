@@ -24,6 +24,7 @@ class Backend:
     unvec: str = "{0}.reshape({shape}, order='F')"
     logdet: str = "{p}.linalg.slogdet({0})[1]"
     inf: str = "{p}.inf"
+    kron: str = "{p}.kron"
     prelude: tuple = ()       # helper definitions after the imports
     functions: dict = field(default_factory=dict)  # element-wise templates that differ: name -> template
     rewrites: tuple = ()      # (NumPy text, this backend's text) applied to the other templates
@@ -52,7 +53,7 @@ JAX = Backend(
     prefix="_jnp",
     convert="_array({0})",
     out="_jnp.asarray({0}, dtype={like}.dtype)",
-    item="{0}[0, 0]",
+    item="{0}.reshape(())",
     create=", dtype={like}.dtype",
     vec="{0}.T.reshape(-1, 1)",
     unvec="{0}.reshape({rshape}).T",
@@ -70,7 +71,7 @@ TORCH = Backend(
     prefix="_torch",
     convert="_tensor({0})",
     out="_torch.as_tensor({0}, dtype={like}.dtype, device={like}.device)",
-    item="{0}[0, 0]",
+    item="{0}.reshape(())",
     create=", dtype={like}.dtype, device={like}.device",
     vec="{0}.T.reshape(-1, 1)",
     unvec="{0}.reshape({rshape}).T",
@@ -84,7 +85,13 @@ TORCH = Backend(
         "def _logaddexp0(a):",
         '    """log(1 + exp(a)), stable: logaddexp(0, a)."""',
         "    return _torch.logaddexp(_torch.zeros((), dtype=a.dtype, device=a.device), a)",
+        "",
+        "",
+        "def _kron(a, b):",
+        '    """a ⊗ b (torch.kron needs contiguous operands)."""',
+        "    return _torch.kron(a.contiguous(), b.contiguous())",
     ),
+    kron="_kron",
     functions={
         "relu": "_torch.clamp({0}, min=0)",
         "relu'": "(({0}) > 0).to(({0}).dtype)",

@@ -118,6 +118,12 @@ class Functions(types.SimpleNamespace):
             out["hessp"] = hessp
         return out
 
+    def scipy_unflatten(self, z, **fixed):
+        """A flat vector (C order) as the variable's array, its shape from the fixed arrays."""
+        import numpy as np
+
+        return np.asarray(z, dtype=float).reshape(self.shape_of(fixed))
+
     def shape_of(self, fixed) -> tuple:
         """The variable's array shape, from the sizes of the fixed arrays."""
         import numpy as np

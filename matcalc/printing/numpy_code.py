@@ -423,7 +423,7 @@ class NumpyPrinter:
 
     # -- dispatch --
     def __call__(self, e: Expr) -> Code:
-        if (self.hoist_to is not None and self.depth == 0 and self.direction not in e.free
+        if (self.hoist_to is not None and self.depth == 0 and not (self.direction & e.free)
                 and not isinstance(e, (Var, Num, Differential)) and not _trivial_transpose(e)):
             # an operator's closure: what does not depend on V is computed once, outside
             if e not in self.hoisted:
@@ -452,7 +452,8 @@ class NumpyPrinter:
 
     def _print_Commutation(self, e):
         m, n = self.dim(e.m), self.dim(e.n)
-        return f"{self.p}.eye({m} * {n}{self.create()})[{self.p}.arange({m} * {n}).reshape({n}, {m}).T.reshape(-1)]"
+        order = self.bind(code(f"{self.p}.arange({m} * {n}).reshape({n}, {m}).T.reshape(-1)"))
+        return f"{self.p}.eye({m} * {n}{self.create()})[{order}]"
 
     def _print_Ones(self, e):
         return f"{self.p}.ones({self.shape(e.shape)}{self.create()})"
@@ -490,8 +491,16 @@ class NumpyPrinter:
             need, strict = MUL, True
         else:
             need, strict = ATOM, False
+        template = template.replace("(({0}))", "({0})")
         whole = _template_code(template)
-        return self.compose([(arg, need, strict)], lambda t: (str(_template_code(template.format(t[0]))), whole.prec))
+
+        def build(t):
+            tpl = template
+            if _NAME.fullmatch(t[0]):  # a name needs no grouping parentheses
+                tpl = re.sub(r"(?<![\w.])\(\{0\}\)", "{0}", tpl)
+            return str(_template_code(tpl.format(t[0]))), whole.prec
+
+        return self.compose([(arg, need, strict)], build)
 
     def _print_EPow(self, e):
         return self.compose([(self(e.base), ATOM, False), (code(_literal(e.exp)), 0, False)],
@@ -531,6 +540,11 @@ class NumpyPrinter:
         return self.call(f"{self.p}.linalg.norm", e.arg)
 
     def _print_Hadamard(self, e):
+        if self.hoist_to is not None and self.depth == 0:  # in an operator: the factors free of V together, once
+            fixed = [f for f in e.factors if not (self.direction & f.free)]
+            if 2 <= len(fixed) < len(e.factors):
+                rest = [f for f in e.factors if self.direction & f.free]
+                return self._times([self(b.hadamard(*fixed))] + [self(f) for f in rest])
         return self._times([self(f) for f in e.factors])
 
     def _times(self, codes, op: str = "*") -> Code:
@@ -540,7 +554,7 @@ class NumpyPrinter:
     def _print_Kron(self, e):
         out = self(e.factors[0])
         for f in e.factors[1:]:
-            out = self.call(f"{self.p}.kron", out, f)
+            out = self.call(self.bk.kron.format(p=self.p), out, f)
         return out
 
     def _print_MatMul(self, e, negate: bool = False):
@@ -743,14 +757,18 @@ def function_lines(spec: Spec, backend="numpy") -> list:
     outer = printer.lines
     direction = spec.direction.name if spec.direction is not None else None
     inner = [] if spec.operator else outer
+    varying = {direction}  # V and the temporaries that depend on it
+    for v, d in temps:
+        if varying & d.free:
+            varying.add(v.name)
     for v, d in temps:  # those free of V first (outside an operator's closure), in dependency order
-        if not (spec.operator and direction in d.free):
+        if not (spec.operator and v.name in varying):
             c = printer(d)
             outer.append(f"{printer.names[v.name]} = {c}")
     if spec.operator:
-        printer.lines, printer.hoist_to, printer.direction = inner, outer, direction
+        printer.lines, printer.hoist_to, printer.direction = inner, outer, varying
         for v, d in temps:
-            if direction in d.free:
+            if v.name in varying:
                 c = printer(d)
                 inner.append(f"{printer.names[v.name]} = {c}")
     outs = ["_value"] if len(roots) == 1 else ["_value", "_gradient"]
