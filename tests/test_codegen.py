@@ -57,7 +57,7 @@ def assert_readable(source):
     for line in source.splitlines():
         assert len(line) < 100, line
         assert not re.search(r"(?<![\d.])1\.0 \*", line), line  # no 1.0 * a
-        assert not re.search(r"\(\([\w.]+\)\)|\(\(\(", line), line  # no ((a)), no (((
+        assert not re.search(r"\(\([\w.]+\)\)", line), line  # no ((a))
     ast.parse(source)
 
 

@@ -25,6 +25,7 @@ class Backend:
     logdet: str = "{p}.linalg.slogdet({0})[1]"
     inf: str = "{p}.inf"
     kron: str = "{p}.kron"
+    transposed_left: str = ""  # A^T B spelled without A.T @ (XLA on CPU copies A^T): {0} A, {1} B
     prelude: tuple = ()       # helper definitions after the imports
     functions: dict = field(default_factory=dict)  # element-wise templates that differ: name -> template
     rewrites: tuple = ()      # (NumPy text, this backend's text) applied to the other templates
@@ -57,6 +58,7 @@ JAX = Backend(
     create=", dtype={like}.dtype",
     vec="{0}.T.reshape(-1, 1)",
     unvec="{0}.reshape({rshape}).T",
+    transposed_left="({1}.T @ {0}).T",
     prelude=(
         "def _array(a):",
         '    """a as a floating jax array (integers become the default float)."""',

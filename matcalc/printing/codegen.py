@@ -55,7 +55,7 @@ def specs(result) -> list:
     f, x, kind = result.full(result.f), result.x, result.kind
     params = result._inputs()
     src = " ".join(result.source.split())
-    head = f"f = {src}, with respect to {x.name}"
+    head = f"f = {src} (with respect to {x.name})"
     if kind == "jacobian":
         jac = "d vec(F) / d vec(X)^T" if result.layout == "numerator" else "d vec(F)^T / d vec(X)"
         doc = (f"Jacobian {jac} (column-stacking vec) of F = {src} with respect to {x.name}, "

@@ -649,6 +649,10 @@ class NumpyPrinter:
                                 lambda t: (f"{t[0]} * {t[1]}.T", MUL))
         if chain[_last(left)].shape[1] == 1:  # a column times a row: an outer product, by broadcasting
             return self._times([self._tree(left, chain), self._tree(right, chain)])
+        if (self.bk.transposed_left and isinstance(left, int) and isinstance(chain[left], Transpose)
+                and chain[left].shape[0] != 1):  # a matrix transposed (a row x^T costs nothing)
+            return self.compose([(self(chain[left].arg), ATOM, False), (self._tree(right, chain), ATOM, False)],
+                                lambda t: (self.bk.transposed_left.format(t[0], t[1]), ATOM))
         return self._times([self._tree(left, chain), self._tree(right, chain)], "@")
 
     def _print_Add(self, e):
