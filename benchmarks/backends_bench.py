@@ -2,7 +2,7 @@
 products, the prepared Hessian operator, the JAX backend, and the NumPy
 gradient against the previous generator.
 
-    python benchmarks/backends_bench.py [--baseline DIR] [--quick]
+    python benchmarks/backends_bench.py [--baseline DIR] [--quick] [--threads N]
 
 --baseline DIR: a source tree of an earlier matcalc (e.g. `git archive main
 matcalc grammar | tar -x -C DIR`); its generated `gradient` is timed beside
@@ -17,6 +17,13 @@ import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+if "--threads" in __import__("sys").argv:  # before numpy and jax start their thread pools
+    _n = __import__("sys").argv[__import__("sys").argv.index("--threads") + 1]
+    for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_v] = _n
+    if _n == "1":
+        os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -111,6 +118,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="smaller problems, fewer rounds")
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--threads", help="BLAS and XLA threads (1 also pins the process to one CPU)")
     args = ap.parse_args(argv)
     rounds = 5 if args.quick else args.rounds
 
