@@ -59,7 +59,7 @@ def specs(result) -> list:
     if kind == "jacobian":
         jac = "d vec(F) / d vec(X)^T" if result.layout == "numerator" else "d vec(F)^T / d vec(X)"
         doc = (f"Jacobian {jac} (column-stacking vec) of F = {src} with respect to {x.name}, "
-               f"{result.layout} layout:\n{_formula(result, result.expr)}")
+               f"{result.layout} layout:\nJ = {_formula(result, result.expr)}")
         return [Spec("jacobian", doc, params, [(result.full(result.expr), "matrix")])]
     value = Spec("value", f"The value of {src}.", params, [(f, "value")])
     if kind == "gradient":
