@@ -1,4 +1,11 @@
-"""Self-contained NumPy source for a result.
+"""Self-contained source for a result, for NumPy, JAX or PyTorch (one
+printer, the backend a row of backends.py; the functions a result gets are
+chosen in codegen.py).
+
+Readable: a formula longer than LIMIT characters is cut by naming its longest
+operands (_t1, _t2, ... in the order they are computed), parentheses come
+from each node's precedence (Code.prec), and size-dependent choices become
+``if _c1:`` statements when a branch needs lines of its own.
 
 The module imports only numpy (as ``_np``); user names are parameters and
 never reach any other position in the code.  A name that is a Python keyword
@@ -73,7 +80,6 @@ def py_names(names) -> dict:
     return {n: py_name(n, names) for n in names}
 
 
-_NP = re.compile(r"\bnp\.")
 
 
 
