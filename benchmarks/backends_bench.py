@@ -119,6 +119,7 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--threads", help="BLAS and XLA threads (1 also pins the process to one CPU)")
+    ap.add_argument("--torch", action="store_true", help="only the torch backend against torch.func.grad")
     args = ap.parse_args(argv)
     rounds = 5 if args.quick else args.rounds
 
@@ -128,6 +129,8 @@ def main(argv=None):
     jax.config.update("jax_enable_x64", True)
     rng = np.random.default_rng(0)
     rows = []
+    if args.torch:
+        return torch_rows(args, rng, rounds)
 
     def report(problem, what, t_mc, t_peer, peer):
         row = dict(problem=problem, what=what, mc_ms=t_mc[0] * 1e3, mc_min_ms=t_mc[1] * 1e3, peer=peer,
@@ -200,6 +203,30 @@ def main(argv=None):
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(rows, fh, indent=1)
+
+
+def torch_rows(args, rng, rounds):
+    """The torch backend's gradient (eager) against torch.func.grad of the same loss (eager)."""
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(int(args.threads))
+    for name, expr, wrt, arrays, loss in problems(rng, args.quick):
+        t_arrays = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in arrays.items()}
+        others = {k: v for k, v in t_arrays.items() if k != wrt}
+        tj = type("T", (), {"sum": staticmethod(torch.sum), "exp": staticmethod(torch.exp),
+                            "tanh": staticmethod(torch.tanh),
+                            "logaddexp": staticmethod(lambda a, b: torch.logaddexp(torch.zeros(()).double(), b))})
+
+        def tf(xv, _others=others, _loss=loss, _wrt=wrt):
+            return _loss(tj, {**_others, _wrt: xv})
+
+        g_func = torch.func.grad(tf)
+        mt = matcalc.grad(expr, wrt).function("torch")
+        close(mt.gradient(**t_arrays).numpy(), g_func(t_arrays[wrt]).numpy(), name + " torch")
+        t = timeit({"mc": lambda: mt.gradient(**t_arrays), "tf": lambda: g_func(t_arrays[wrt])}, rounds)
+        print(f"{name:34s} torch backend gradient {t['mc'][0] * 1e3:8.3f} ms  torch.func.grad "
+              f"{t['tf'][0] * 1e3:8.3f} ms  peer/mc {t['tf'][0] / t['mc'][0]:5.2f}x", flush=True)
 
 
 if __name__ == "__main__":
