@@ -11,7 +11,7 @@ import sys
 
 from .errors import MatcalcError, NumericError, UsageError
 
-FORMATS = ("text", "latex", "numpy", "json", "index", "index-latex")
+FORMATS = ("text", "latex", "numpy", "jax", "torch", "json", "index", "index-latex")
 CHECK_TOLERANCE = 1e-5
 COMMANDS = {
     "grad": "gradient G of a scalar f, with df = G : dX (G shaped like X)",
@@ -76,8 +76,8 @@ def render(result, fmt: str, equation: bool, steps: bool = False) -> str:
 
     if fmt == "json":
         return result.json()
-    if fmt == "numpy":
-        return result.numpy_source().rstrip("\n")
+    if fmt in ("numpy", "jax", "torch"):
+        return result.code(fmt).rstrip("\n")
     if fmt in ("index", "index-latex"):
         return result.index(latex=fmt == "index-latex")
     latex = fmt == "latex"
@@ -116,7 +116,7 @@ def run(argv) -> int:
         return 0
     passed = error < CHECK_TOLERANCE
     if args.format != "json":
-        stream = sys.stderr if args.format == "numpy" else sys.stdout
+        stream = sys.stderr if args.format in ("numpy", "jax", "torch") else sys.stdout
         print(f"check: relative error {error:.1e} against central differences "
               f"({'passed' if passed else 'FAILED'})", file=stream)
     return 0 if passed else 1

@@ -112,16 +112,20 @@ class Result:
         return index_form(self.derivative(), latex)
 
     def numpy_source(self) -> str:
-        from .printing.numpy_code import function_source
+        return self.code("numpy")
 
-        f, x = self.f, self.x
-        jac = "d vec(F) / d vec(X)^T" if self.layout == "numerator" else "d vec(F)^T / d vec(X)"
-        what = {"gradient": "Gradient", "jacobian": f"Jacobian {jac} (column-stacking vec)",
-                "hessian": "Hessian d2f / d vec(X) d vec(X)^T (column-stacking vec)"}[self.kind]
-        doc = f"{what} of {' '.join(self.source.split())} with respect to {x.name}, {self.layout} layout."
-        return function_source(self.kind, doc, self._inputs(), self.full(self.expr),
-                               self.expr.shape if self.kind != "gradient" or self.layout != "denominator"
-                               else x.shape)
+    def code(self, backend: str = "numpy") -> str:
+        """The generated module for backend 'numpy', 'jax' or 'torch' (docs/codegen.md)."""
+        from .printing.codegen import source
+
+        return source(self, backend)
+
+    def function(self, backend: str = "numpy"):
+        """The generated module's functions (value, gradient, value_and_gradient, ...;
+        for a Hessian hessian_vector_product and hessian_operator), and .scipy(**fixed)."""
+        from .printing.codegen import functions
+
+        return functions(self, backend)
 
     def _inputs(self) -> list:
         """The variables a caller supplies: those of f, and X even where it
