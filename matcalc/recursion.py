@@ -110,6 +110,20 @@ class Recursion:
     def steps(self):
         return self.derivation.steps
 
+    def check(self, seed: int = 0, trials: int = 3) -> float:
+        """Largest relative error against central finite differences."""
+        return check(self, seed, trials)
+
+    def text(self, steps: bool = False) -> str:
+        from .printing.backprop import recursion_equation, recursion_steps
+
+        return recursion_steps(self) if steps else recursion_equation(self)
+
+    def latex(self, steps: bool = False) -> str:
+        from .printing.backprop import recursion_equation, recursion_steps
+
+        return recursion_steps(self, True) if steps else recursion_equation(self, True)
+
 
 ADJOINT = re.compile(r"^\s*(?P<g>[^\W\d]\w*(?:_\{[^}]*\})?)\s*=\s*(?:d|∂)\s*(?P<loss>[^\W\d]\w*)\s*/\s*(?:d|∂)\s*"
                      r"(?P<q>[^\W\d]\w*(?:_\{[^}]*\})?)\s*$")
@@ -173,8 +187,9 @@ def recursion(definitions, adjoint: str | None = None, shapes=None, functions=()
             if shift == 0 and name.stem == q.stem:
                 continue
             src = rewrite(rhs, index, shift)
-            sources[src.text] = (src, line, col)
+            sources[src.text] = (src, line, col, shift)
             lets.append((name.shifted(shift).internal(), src.text))
+    shapes = _indexed_shapes(shapes, pattern)
     gk1, qk1 = g.shifted(1), q.shifted(1)
     f_text = f"{gk1.internal()} : {qk1.internal()}"
     lets = _reachable(lets, f_text)
@@ -184,7 +199,7 @@ def recursion(definitions, adjoint: str | None = None, shapes=None, functions=()
         raise _located(e, sources, index) from None
     d = gradient(f, x, let_vars)
     names = {n.internal(): n for n in (g.shifted(1), q)}
-    for src, _, _ in sources.values():
+    for src, *_ in sources.values():
         names.update(src.names)
     names.update((n.shifted(s).internal(), n.shifted(s)) for n, *_ in layers for s in (0, 1))
     mapping = {}
@@ -196,6 +211,19 @@ def recursion(definitions, adjoint: str | None = None, shapes=None, functions=()
     d = _renamed(d, mapping)
     display_defs = [(n.display(index), rhs.strip()) for n, rhs, _, _ in layers]
     return Recursion(index, loss, Var(g.display(index), x.shape), mapping[x], display_defs, d, d.result)
+
+
+def _indexed_shapes(shapes, pattern) -> dict:
+    """--shape b_k=1,n holds in every layer: b_{k-1}, b_k, b_{k+1}, ..."""
+    out = {}
+    for name, spec in (shapes or {}).items():
+        m = pattern.fullmatch(name.strip()) if isinstance(name, str) else None
+        if m:
+            n = _indexed(m)
+            out.update((n.shifted(s).internal(), spec) for s in range(-3, 4))
+        else:
+            out[name] = spec
+    return out
 
 
 def _reachable(lets, f_text):
@@ -218,12 +246,14 @@ def _located(e: MatcalcError, sources, index) -> MatcalcError:
     """An error in a rewritten definition, pointing into the definition as typed."""
     hit = sources.get(e.source)
     message = e.message
-    for src, _, _ in sources.values():
+    for src, *_ in sources.values():
         for internal, name in src.names.items():
             message = re.sub(r"\b" + re.escape(internal) + r"\b", name.display(index), message)
     if hit is None:
         return type(e)(message, None, None)
-    src, line, col = hit
+    src, line, col, shift = hit
+    if shift:
+        message += f" (in this definition shifted to the layer {index}+{shift})"
     column = None if e.column is None else col + src.column(e.column)
     return type(e)(message, line, column)
 
@@ -263,3 +293,61 @@ def _rename_rule(step, mapping):
             rule = re.sub(pattern, lambda m: m.group(1) + w.name, rule)
             identity = re.sub(pattern, lambda m: m.group(1) + w.name, identity)
     return Step(rule, identity, step.pairs)
+
+
+def check(rec: Recursion, seed: int = 0, trials: int = 3) -> float:
+    """Largest relative error of G_k against central differences of
+    L = G_{k+1} : Q_{k+1} (its definitions substituted) with respect to Q_k."""
+    import numpy as np
+
+    from .api import _checked, _full_definitions
+
+    d = rec.derivation
+    full = _full_definitions(d.lets)
+    f = b.substitute(d.f, full)
+    J = b.transpose(b.vec(b.substitute(d.result, full)))
+    return _checked(f, d.x, J, np.random.default_rng(seed), trials)
+
+
+COMMAND_HELP = "the back-propagation recursion of layers written with an index k, e.g. G_k from G_{k+1}"
+
+
+def add_recursion_command(sub) -> None:
+    """`matcalc recursion DEF... [--adjoint "G_k = dL/dZ_k"] [--steps] [--format text|latex] [--check]`."""
+    g = sub.add_parser("recursion", help=COMMAND_HELP, description=(
+        "The recursion of an adjoint G_k = ∂L/∂Q_k through layers defined with an index, e.g. "
+        "matcalc recursion \"Z_k = A H_{k-1} W_k\" \"H_k = sigma(Z_k)\" --adjoint \"G_k = dL/dZ_k\"."))
+    g.add_argument("definitions", nargs="+", metavar="DEF",
+                   help="a layer, NAME_k = EXPR, with names X_k, X_{k-1}, X_{k+1} (repeatable)")
+    g.add_argument("--adjoint", default=None, metavar="G_k=dL/dQ_k",
+                   help="the adjoint to find (default: G_k = dL/dQ_k for the first defined Q)")
+    g.add_argument("--index", default=None, metavar="k", help="the layer index letter (default: read from DEF)")
+    g.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                   help="declare a shape (the same in every layer), e.g. A=m,m")
+    g.add_argument("--function", action="append", default=[], metavar="NAME",
+                   help="declare NAME a generic element-wise function (sigma, f, g are already)")
+    g.add_argument("--format", choices=("text", "latex"), default="text")
+    g.add_argument("--steps", action="store_true",
+                   help="show the chain of equalities from dL = G_{k+1} : dQ_{k+1} to G_k : dQ_k")
+    g.add_argument("--check", action="store_true",
+                   help="compare with central finite differences on random data; exit 1 on failure")
+
+
+def run_recursion(args, shapes) -> int:
+    import sys
+
+    from .printing.backprop import recursion_equation, recursion_steps
+
+    rec = recursion(args.definitions, args.adjoint, shapes, tuple(args.function), args.index)
+    latex = args.format == "latex"
+    print(recursion_steps(rec, latex) if args.steps else
+          (f"\\[ {recursion_equation(rec, True)} \\]" if latex else recursion_equation(rec)))
+    if not args.check:
+        return 0
+    from .cli import CHECK_TOLERANCE
+
+    error = check(rec)
+    passed = error < CHECK_TOLERANCE
+    print(f"check: relative error {error:.1e} against central differences "
+          f"({'passed' if passed else 'FAILED'})", file=sys.stdout)
+    return 0 if passed else 1
