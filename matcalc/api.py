@@ -135,9 +135,9 @@ class Result:
         """A deep composition with a long result (about 3 characters a node)."""
         if self.kind != "gradient" or self.layout != "denominator" or self.lets:
             return False
-        from .backprop import AUTO_MIN_DEPTH, layer_depth
+        from .backprop import AUTO_MIN_DEPTH, layer_depth, tree_size
 
-        return 3 * self.expr.size > self.COMPACT_ABOVE and layer_depth(self.f, self.x) >= AUTO_MIN_DEPTH
+        return layer_depth(self.f, self.x) >= AUTO_MIN_DEPTH and 3 * tree_size(self.expr) > self.COMPACT_ABOVE
 
     def _compact(self, printer, where: str, between: str) -> str:
         plain = printer(self.expr)

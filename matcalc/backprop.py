@@ -127,6 +127,22 @@ def _postorder(e: Expr, x: Var) -> list:
     return order
 
 
+def tree_size(e: Expr) -> int:
+    """The number of nodes of e as a tree (Expr.size without recursion)."""
+    sizes: dict = {}
+    stack = [(e, False)]
+    while stack:
+        node, done = stack.pop()
+        if node in sizes:
+            continue
+        if done:
+            sizes[node] = 1 + sum(sizes[c] for c in node.children())
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in node.children() if c not in sizes)
+    return sizes[e]
+
+
 def layer_depth(f: Expr, x: Var) -> int:
     """How many element-wise function applications containing x are nested."""
     depth: dict = {}
