@@ -933,10 +933,11 @@ def module_imports(source: str):
 
 
 def check_numpy_module(r, source: str, env, sizes):
-    """The module imports numpy only; its parameters are the variables of f by
+    """The module imports numpy only (and scipy.special where it calls erf or
+    erfc: erf, gelu); its parameters are the variables of f by
     name (keywords renamed name_), then keyword-only sizes that no argument
     fixes; it returns what Result.evaluate returns."""
-    assert module_imports(source) == ["numpy"], source
+    assert module_imports(source) == ["numpy"] + ["scipy.special"] * ("_scipy_special." in source), source
     namespace: dict = {}
     exec(compile(source, "<matcalc numpy>", "exec"), namespace)  # noqa: S102 - our own generated code
     fn = namespace[r.kind]
