@@ -17,7 +17,9 @@ NumPy, ``scipy.special.`` SciPy (erf and erfc; the generated module imports
 it only when a template uses it).  ``jax`` and ``torch`` are optional
 spellings for those backends where they differ from the NumPy form with its
 module renamed (``jnp.`` is jax.numpy, ``jax.`` and ``torch.`` the packages:
-jax.nn.gelu, torch.nn.functional.logsigmoid, torch.special.erf).
+jax.nn.gelu, torch.nn.functional.logsigmoid).  printing/backends.py renames
+the NumPy forms' modules: np. to jnp. or torch., scipy.special. to
+jax.scipy.special. or torch.special.
 """
 from __future__ import annotations
 
@@ -86,8 +88,8 @@ TABLE = {
         # --- erf and the exact GELU, x Phi(x) = x (1 + erf(x / sqrt 2)) / 2.  erf' = 2/sqrt(pi) exp(-x^2)
         # has a pi, which matcalc cannot write (pi is a scalar variable), so it is named.  Phi is
         # erfc(-x / sqrt 2) / 2, which keeps its relative accuracy for x << 0 where 1 + erf rounds to 0.
-        Elementwise("erf", "erf(x)", "scipy.special.erf({0})",
-                    jax="jax.scipy.special.erf({0})", torch="torch.special.erf({0})"),
+        # (jax and torch: jax.scipy.special.erf, torch.special.erf, by backends.py's module renaming)
+        Elementwise("erf", "erf(x)", "scipy.special.erf({0})"),
         Elementwise("erf'", "2*exp(-x**2)/sqrt(pi)", "(1.1283791670955126 * np.exp(-np.square({0})))",
                     positive_output=True),
         Elementwise("gelu", "x*(1 + erf(x/sqrt(2)))/2",
@@ -95,11 +97,7 @@ TABLE = {
                     jax="jax.nn.gelu({0}, approximate=False)", torch="torch.nn.functional.gelu({0})"),
         Elementwise("gelu'", "(1 + erf(x/sqrt(2)))/2 + x*exp(-x**2/2)/sqrt(2*pi)",
                     "(0.5 * scipy.special.erfc(-0.7071067811865476 * ({0}))"
-                    " + 0.3989422804014327 * ({0}) * np.exp(-0.5 * np.square({0})))",
-                    jax="(0.5 * jax.scipy.special.erfc(-0.7071067811865476 * ({0}))"
-                        " + 0.3989422804014327 * ({0}) * jnp.exp(-0.5 * jnp.square({0})))",
-                    torch="(0.5 * torch.special.erfc(-0.7071067811865476 * ({0}))"
-                          " + 0.3989422804014327 * ({0}) * torch.exp(-0.5 * torch.square({0})))"),
+                    " + 0.3989422804014327 * ({0}) * np.exp(-0.5 * np.square({0})))"),
         # --- accurate near 0: log1p(1e-12) and expm1(1e-12) keep every digit.  log1p needs x > -1:
         # random checks draw positive arguments for it (positive_input), as for log
         Elementwise("log1p", "log(1 + x)", "np.log1p({0})", lambda a: build.epow(build.add(build.num(1), a), -1),
