@@ -25,7 +25,7 @@ SH = {"A": "n,n", "B": "n,n", "C": "n,n", "D": "n,n", "X": "n,n", "x": "n", "y":
 
 def V(name):
     """The variable as the declared shapes make it."""
-    from matcalc.shapes import parse_dims
+    from matcalc.frontend import parse_dims
 
     return Var(name, parse_dims(SH[name]))
 
