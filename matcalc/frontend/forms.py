@@ -87,15 +87,16 @@ def _walk(root, ctx, key: str, operands, rule):
     """Post-order, left to right, with an explicit stack: operands(ctx, node) is
     asked when the walk reaches node (so its checks come before its operands'
     errors), rule(ctx, node) when its operands are done; info[key] holds the results."""
-    stack = [(root, None)]
+    stack = [root]
     while stack:
-        node, kids = stack.pop()
-        if kids is None:
-            kids = operands(ctx, node)
-            stack.append((node, kids))
-            stack.extend((k, None) for k in reversed(kids))
-        else:
+        item = stack.pop()
+        if item.__class__ is tuple:  # (node, its operands), the operands done
+            node, kids = item
             node.info[key] = rule(ctx, node, kids)
+        else:
+            kids = operands(ctx, item)
+            stack.append((item, kids))
+            stack += kids[::-1]
     return root.info[key]
 
 
