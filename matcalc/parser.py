@@ -66,9 +66,17 @@ def _parser():
     return _PARSER
 
 
-def parse_syntax(source: str) -> Syn:
-    """Parse source text into a Syn tree, or raise ParseError."""
+def parse_syntax(source: str, syntax=None) -> Syn:
+    """Parse source text into a Syn tree, or raise ParseError.  syntax='latex',
+    or any source with a backslash, is LaTeX (matcalc/latex_input.py)."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+    if syntax == "latex" or (syntax in (None, "auto") and "\\" in source):
+        from .latex_input import parse_latex
+        return parse_latex(source)
+    if "||" in source:  # ||x|| is norm(x)
+        from .latex_input import norm_bars, parse_mapped
+        return parse_mapped(*norm_bars(source), source, parse_syntax)
 
     if not source.strip():
         raise ParseError("empty expression", source, 0)
@@ -172,7 +180,8 @@ def _make(t, args, source: str) -> Syn:
     data, kids = t.data, t.children
     start, end = t.meta.start_pos, t.meta.end_pos
     if data == "name":
-        return Syn("name", (), start, end, start, str(kids[0]))
+        name = str(kids[0])
+        return Syn("name", (), start, end, start, name if "{" not in name else _canonical_name(name))
     if data == "number":
         return Syn("number", (), start, end, start, _number(str(kids[0]), source, start))
     if data == "sized":
@@ -192,6 +201,12 @@ def _make(t, args, source: str) -> Syn:
         return Syn(data, tuple(args), start, end, kids[1].start_pos)
     base, op, exponent = kids  # power, epower
     return Syn(data, tuple(args), start, end, op.start_pos, _exponent(exponent, source, op.start_pos + 1))
+
+
+def _canonical_name(name: str) -> str:
+    from .latex_input import canonical_name
+
+    return canonical_name(name)
 
 
 def _exponent(t, source: str = "", pos: int = 0):

@@ -36,7 +36,7 @@ GENERIC_FUNCTIONS = ("sigma", "σ", "f", "g")  # generic element-wise functions 
 def convention(name: str) -> str:
     """'scalar', 'vector' or 'matrix' for an undeclared name."""
     first = name[0]
-    if _GREEK_STEM.match(name):
+    if _GREEK_STEM.match(re.sub(r"[_^]\{.*", "_", name)):  # lambda_{k+1}, mu^{(l)}: Greek too
         return "scalar"
     if "GREEK" in unicodedata.name(first, ""):  # Σ and Λ are matrices, as Sigma and Lambda are
         return "matrix" if first.isupper() else "scalar"
@@ -772,9 +772,9 @@ def _lower_call(node: Syn, ctx: Context, cache: dict) -> Expr:
     raise ctx.error(node, f"unknown function {fn}")
 
 
-def to_expr(source: str, shapes: Optional[dict] = None, functions=()):
+def to_expr(source: str, shapes: Optional[dict] = None, functions=(), syntax=None):
     """Parse and type source text; return (expression, context)."""
-    expr, _, ctx = to_exprs(source, (), shapes, functions)
+    expr, _, ctx = to_exprs(source, (), shapes, functions, syntax)
     return expr, ctx
 
 
@@ -788,7 +788,7 @@ def _names(node: Syn, out: set) -> set:
     return out
 
 
-def to_exprs(source: str, lets=(), shapes: Optional[dict] = None, functions=()):
+def to_exprs(source: str, lets=(), shapes: Optional[dict] = None, functions=(), syntax=None):
     """Parse a main expression and named intermediates ``lets`` ([(name, text)])
     in one typing context; return (expression, {name: definition}, context).
     A definition may use other intermediates, in any order, but not itself."""
@@ -802,7 +802,7 @@ def to_exprs(source: str, lets=(), shapes: Optional[dict] = None, functions=()):
         if name in (shapes or {}):
             raise UsageError(f"--let {name} is also declared with --shape; its shape comes from its definition")
         ctx.source = text
-        parsed[name] = (text, rewrite_calls(parse_syntax(text), ctx))
+        parsed[name] = (text, rewrite_calls(parse_syntax(text, syntax), ctx))
     order, state = [], {}
 
     def visit(name, chain):
@@ -824,7 +824,7 @@ def to_exprs(source: str, lets=(), shapes: Optional[dict] = None, functions=()):
         ctx.vars[name] = infer(syn, ctx)
         ctx.declared[name] = ctx.vars[name]
     ctx.source = source
-    syn = rewrite_calls(parse_syntax(source), ctx)
+    syn = rewrite_calls(parse_syntax(source, syntax), ctx)
     infer(syn, ctx)
     cache: dict = {}
     definitions = {}
