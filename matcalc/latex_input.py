@@ -205,68 +205,101 @@ class Translator:
         return segs
 
     def sequence(self, stop) -> List[Seg]:
-        """Atoms and operators up to a token in ``stop`` (not consumed)."""
-        segs: List[Seg] = []
+        """Atoms and operators up to a token in ``stop`` (not consumed).  As in
+        papers, \\odot, \\circ, \\oslash and \\otimes bind more loosely than a
+        product: a \\odot B c is a .* (B c), so their operands are parenthesised."""
+        out: List[Seg] = []
+        run: List[Seg] = []  # the current product: the operand of a Hadamard or Kronecker product
+        state = {"wrap_next": False}
         operand = False  # the last thing was an operand (a norm bar then closes)
+
+        def flush(wrap: bool = False):
+            content = [x for x in run if x.text.strip()]
+            if content and (wrap or state["wrap_next"]):
+                out.append(Seg("(", content[0].start, content[0].start))
+                out.extend(run)
+                out.append(Seg(")", content[-1].end, content[-1].end))
+            else:
+                out.extend(run)
+            run.clear()
+            state["wrap_next"] = False
+
+        def finish():
+            flush()
+            return out
+
         while True:
             t = self.tok
             if t.kind == "eof":
-                return segs
+                return finish()
             if t.kind == "space":
-                segs.append(Seg(" ", t.start, t.end))
+                run.append(Seg(" ", t.start, t.end))
                 self.next()
                 continue
             if t.kind == "cmd" and (t.text in SPACES or t.text in STYLE_SWITCHES):
-                segs.append(Seg(" ", t.start, t.end))
+                run.append(Seg(" ", t.start, t.end))
                 self.next()
                 continue
             if t.kind == "cmd" and t.text in NEGATIVE_SPACES:
                 self.next()
                 continue
             if self._stops(stop, operand):
-                return segs
+                return finish()
             if t.kind == "char" and t.text in "}":
                 raise self.error("unexpected '}' (no '{' to close)")
             if t.kind == "char" and t.text in ")]":
                 raise self.error(f"unexpected {t.text!r} (no opening parenthesis)")
-            if t.kind == "char" and t.text in "+-−*/,:":
-                segs.append(Seg(t.text, t.start, t.end))
+            if t.kind == "char" and t.text in ".," and self._trailing(self.i + 1):
+                self.next()  # the full stop or comma that ends a displayed formula
+                continue
+            if t.kind == "char" and t.text in "+-−,:" and (operand or t.text in ",:"):
+                flush()
+                out.append(Seg(t.text, t.start, t.end))
                 self.next()
                 operand = False
                 continue
-            if t.kind == "char" and t.text == "." :
+            if t.kind == "char" and t.text in "+-−*/":
+                run.append(Seg(t.text, t.start, t.end))
+                self.next()
+                operand = False
+                continue
+            if t.kind == "char" and t.text == ".":
                 nxt = self.toks[self.i + 1]
                 if nxt.kind == "char" and nxt.text in "*/^":
                     if nxt.text == "^":  # X.^2, as in the text language
                         self.next()
                         self.next()
-                        segs.append(Seg(".^", t.start, nxt.end))
-                        segs.extend(self.plain_exponent())
+                        run.append(Seg(".^", t.start, nxt.end))
+                        run.extend(self.plain_exponent())
                         continue
-                    segs.append(Seg("." + nxt.text, t.start, nxt.end))
+                    flush(wrap=True)
+                    out.append(Seg(" ." + nxt.text + " ", t.start, nxt.end))
+                    state["wrap_next"] = True
                     self.i += 2
                     operand = False
                     continue
-                if self._trailing(self.i + 1):  # the full stop that ends a displayed formula
-                    self.next()
-                    continue
                 raise self.error("unexpected '.'")
-            if t.kind == "char" and t.text == "," and self._trailing(self.i + 1):
+            if (t.kind == "char" and t.text in "∘⊙⊗") or (t.kind == "cmd" and t.text in OPERATORS
+                                                        and OPERATORS[t.text] in (".*", "./", "⊗")):
+                flush(wrap=True)
+                out.append(Seg(" " + (OPERATORS[t.text] if t.kind == "cmd" else t.text) + " ", t.start, t.end))
+                state["wrap_next"] = True
                 self.next()
+                operand = False
                 continue
-            if t.kind == "char" and t.text in "∘⊙⊗·":
-                segs.append(Seg(t.text, t.start, t.end))
+            if t.kind == "char" and t.text == "·":
+                run.append(Seg(t.text, t.start, t.end))
                 self.next()
                 operand = False
                 continue
             if t.kind == "cmd" and t.text in OPERATORS:
-                segs.append(Seg(" " + OPERATORS[t.text] + " ", t.start, t.end))
+                run.append(Seg(" " + OPERATORS[t.text] + " ", t.start, t.end))
                 self.next()
                 operand = False
                 continue
             if t.kind == "char" and t.text == "=":
                 raise self.error("an equation ('=') is not an expression: give the right-hand side only")
-            segs.extend(self.atom())
+            run.extend(self.atom())
             operand = True
 
     def _trailing(self, j: int) -> bool:
@@ -285,7 +318,8 @@ class Translator:
                     if t.text == "rangle" or self._delim_after(self.i) == ("cmd", "rangle"):
                         return True
             elif s == "right":
-                if t.kind == "cmd" and (t.text == "right" or _sized(t.text) == "close"):
+                if t.kind == "cmd" and (t.text == "right" or _sized(t.text) == "close" or
+                                        _sized(t.text) is None and self._delim_after(self.i)[1] in (")", "]")):
                     return True
             elif t.kind == "char" and t.text == s:
                 return True
@@ -484,12 +518,15 @@ class Translator:
             return "name", Name(GREEK_MACROS[name], t.start, t.end)
         if name in ("frac", "tfrac", "dfrac", "cfrac"):
             self.next()
-            num, _ = self.braced_or_token()
+            num, nfirst = self.braced_or_token()
+            nend = self.toks[self.i - 1].end
             den, at = self.braced_or_token()
+            dend = self.toks[self.i - 1].end
             a = self.sub_translate(num, "\\" + name, t)
             b_ = self.sub_translate(den, "\\" + name, at)
-            return "segs", ([Seg("((", t.start, t.end)] + a + [Seg(") / (", t.start, t.end)] + b_ +
-                            [Seg("))", at.end - 1, at.end)])
+            return "segs", ([Seg("(", t.start, t.start), Seg("(", nfirst.start, nfirst.start)] + a +
+                            [Seg(")", nend, nend), Seg(" / ", at.start, at.start), Seg("(", at.start, at.start)] +
+                            b_ + [Seg(")", dend, dend), Seg(")", dend, dend)])
         if name == "sqrt":
             self.next()
             self.skip_space()
@@ -507,6 +544,8 @@ class Translator:
             inner.sub = (inner.sub + "_" if inner.sub else "") + ACCENTS[name]
             inner.start, inner.end = t.start, self.toks[self.i - 1].end
             return "name", inner
+        if _sized(name) is None and self._delim_after(self.i)[1] in (")", "]"):
+            raise self.error(f"unexpected \\{name}{self._delim_after(self.i)[1]} (nothing to close)")
         if name in ("left", "middle") or _sized(name) in ("open", None) and _sized(name) is not False:
             if self.norm_bar():
                 return self.norm()
@@ -587,8 +626,12 @@ class Translator:
         if close.text == "right":
             self.skip_space()
             self.next()
-        return "segs", ([Seg("((", t.start, t.end)] + a + [Seg(") : (", comma.start, comma.end)] + b_ +
-                        [Seg("))", close.start, self.toks[self.i - 1].end)])
+        first = next((x for x in a if x.text.strip()), comma)
+        last = next((x for x in reversed(b_) if x.text.strip()), close)
+        end = self.toks[self.i - 1].end
+        return "segs", ([Seg("(", t.start, t.start), Seg("(", first.start, first.start)] + a +
+                        [Seg(")", comma.start, comma.start), Seg(" : ", comma.start, comma.end), Seg("(", comma.end, comma.end)] +
+                        b_ + [Seg(")", last.end, last.end), Seg(")", end, end)])
 
     def font(self):
         """\\mathbf{x}, \\boldsymbol{\\Sigma}, \\mathrm{tr}, \\operatorname{diag}, \\mathbf{1}, \\mathbf{I}."""
@@ -598,9 +641,14 @@ class Translator:
         plain = [a for a in arg if a.kind != "space"]
         if len(plain) == 1 and plain[0].kind == "digit" and plain[0].text == "1":
             return "ones", (t, end)
-        word = "".join(a.text for a in plain) if all(a.kind == "letter" for a in plain) else None
+        word = "".join(a.text for a in plain) if plain and plain[0].kind == "letter" and all(
+            a.kind in ("letter", "digit") or (a.kind == "cmd" and a.text == "_") for a in plain) else None
+        if word and (len(word) == 1 or t.text not in WORD_FONTS) and not word.isalpha():
+            word = None  # \mathbf{W2}: a name with scripts, read below
         if t.text in ("mathrm", "text", "textrm", "mathup") and word == "d":
             raise self.error("a differential (\\mathrm{d}X) is not input: give the expression to differentiate", t)
+        if word and self.is_char("_") and word != "unvec":  # \mathrm{logdet}_{2}: a name, not a function
+            return "name", Name(word, t.start, end)
         if word and (t.text in WORD_FONTS or word.lower() in ("tr",)):
             low = word.lower()
             if low in ("tr", "trace"):
@@ -642,8 +690,8 @@ class Translator:
         prefix: List[Seg] = []
         if kind == "prefixed":
             prefix, kind, value = value
-        if kind == "func":
-            return prefix + self.function(*value)
+        if kind == "func":  # the call, then its postfix operators: \operatorname{vec}(X)^\top
+            kind, value = "segs", self.function(*value)
         segs: List[Seg] = []
         name = value if kind == "name" else None
         while True:
@@ -875,7 +923,11 @@ class Translator:
                 (self.tok.kind == "cmd" and self.tok.text in OPERATORS):
             raise self.error(f"{fn} needs an argument", tok)
         arg = self.atom()
-        return [Seg(fn + primes + "(", tok.start, end)] + arg + [Seg(")", arg[-1].end if arg else end, arg[-1].end if arg else end)]
+        u = self.tok
+        if len(arg) == 1 and re.fullmatch(r"[^\W\d]\w*", arg[0].text) and (
+                (u.kind == "char" and u.text == "(") or (u.kind == "cmd" and u.text in ("left", "bigl", "Bigl"))):
+            arg = arg + self.atom()  # \log \sigma(z): the name and its parenthesis, a call
+        return [Seg(fn + primes + "(", tok.start, end)] + arg + [Seg(")", arg[-1].end, arg[-1].end)]
 
 
 def _sized(name: str):
@@ -888,20 +940,20 @@ def _sized(name: str):
 
 # --- the text, its map, and the tree's spans -----------------------------------------------------
 
-def to_text(source: str) -> Tuple[str, List[int]]:
-    """(text-language source, src) with src[i] the LaTeX position of the text's
-    character i (src[len(text)] is the end of the LaTeX)."""
+def to_text(source: str) -> Tuple[str, List[int], List[int]]:
+    """(text-language source, st, en): character i of the text comes from the
+    LaTeX source[st[i]:en[i]]."""
     segs = Translator(source).translate()
-    text, src = [], []
+    text, st, en = [], [], []
     for s in segs:
         if text and s.text and (text[-1][-1:].isalnum() or text[-1][-1:] in "_'") and (s.text[0].isalnum() or s.text[0] == "_"):
             text.append(" ")  # two names, or a number and a name, stay apart: A x, not Ax
-            src.append(s.start)
+            st.append(s.start)
+            en.append(s.start)
         text.append(s.text)
-        src.extend([s.start] * len(s.text))
-    out = "".join(text)
-    src.append(len(source.rstrip()))
-    return out, src
+        st.extend([s.start] * len(s.text))
+        en.extend([s.end] * len(s.text))
+    return "".join(text), st, en
 
 
 def latex_to_text(source: str) -> str:
@@ -915,63 +967,63 @@ def parse_latex(source: str):
 
     if not source.strip():
         raise ParseError("empty expression", source, 0)
-    text, src = to_text(source)
-    return parse_mapped(text, src, source, parse_syntax)
+    from .parser import MAX_LENGTH
+
+    if len(source) > MAX_LENGTH:
+        raise ParseError(f"expression longer than {MAX_LENGTH:,} characters ({len(source):,})", source, MAX_LENGTH)
+    return parse_mapped(*to_text(source), source, parse_syntax)
 
 
-def parse_mapped(text: str, src: List[int], source: str, parse):
-    """Parse translated text; move error columns and every span back to ``source``."""
-    def at(i: int) -> int:
-        return src[min(max(i, 0), len(src) - 1)]
+def parse_mapped(text: str, st: List[int], en: List[int], source: str, parse):
+    """Parse translated text; move error columns and every span back to ``source``
+    (a node starts where its first character came from and ends where its last did)."""
+    end_of_source = len(source.rstrip())
+
+    def start(i: int) -> int:
+        return st[i] if i < len(st) else end_of_source
+
+    def end(i: int) -> int:
+        return en[i - 1] if 0 < i <= len(en) else start(i)
 
     try:
         tree = parse(text, syntax="text")
     except ParseError as e:
-        e.source, e.column = source, at(e.column if e.column is not None else len(text))
-        if e.message.startswith("unexpected character '\\\\'"):
-            e.message = "unexpected character '\\\\'"
+        e.source, e.column = source, start(e.column if e.column is not None else len(text))
         raise
     stack = [tree]
     while stack:
         n = stack.pop()
-        n.start, n.end, n.pos = at(n.start), at(n.end), at(n.pos)
+        n.start, n.end, n.pos = start(n.start), end(n.end), start(n.pos)
         stack.extend(a for a in n.args if hasattr(a, "op"))
     return tree
 
 
 # --- ||x|| in the text language ---------------------------------------------------------------
 
-def norm_bars(source: str) -> Tuple[str, List[int]]:
+def norm_bars(source: str) -> Tuple[str, List[int], List[int]]:
     """||x|| -> norm(x): a || opens a norm unless one is open and an operand
-    comes right before it.  Returns the text and its map onto source."""
-    out, src = [], []
-    depth = 0
-    operand = False
-    i = 0
+    comes right before it.  Returns the text and its map onto source (as to_text)."""
+    text, st, en = [], [], []
+    depth, operand, i = 0, False, 0
     while i < len(source):
         ch = source[i]
         if source.startswith("||", i):
-            if depth and operand:
-                out.append(")")
-                src.append(i)
-                depth -= 1
-                operand = True
-            else:
-                out.append("norm(")
-                src.extend([i] * 5)
-                depth += 1
-                operand = False
+            closing = depth and operand
+            piece = ")" if closing else "norm("
+            depth += -1 if closing else 1
+            operand = bool(closing)
+            text.append(piece)
+            st.extend([i] * len(piece))
+            en.extend([i + 2] * len(piece))
             i += 2
             continue
-        out.append(ch)
-        src.append(i)
+        text.append(ch)
+        st.append(i)
+        en.append(i + 1)
         if not ch.isspace():
-            operand = ch.isalnum() or ch in ")'’ᵀ}_¹" or ch == "."
-            if ch in "+-−*/:,(^" or ch in "∘⊙⊗·":
-                operand = False
+            operand = (ch.isalnum() or ch in ")'’ᵀ}_.") and ch not in "+-−*/:,(^∘⊙⊗·"
         i += 1
-    src.append(len(source))
-    return "".join(out), src
+    return "".join(text), st, en
 
 
 def canonical_name(name: str) -> str:

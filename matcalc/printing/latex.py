@@ -78,8 +78,8 @@ class LatexPrinter(Printer):
             base, sub, sup = braced.groups()
             out = self.name(base) + ("_{" + sub + "}" if sub else "")
             return "{" + out + "^{" + sup + "}}" if sup else out
-        m = re.fullmatch(r"([^\W\d_]+?)_?(\d+|_\w+)?", name)
-        stem, sub = (m.group(1), m.group(2)) if m else (name, None)
+        m = re.fullmatch(r"([^\W\d_]+?)(\d+|_\w+)?", name)
+        stem, sub = (m.group(1), m.group(2)) if m else (name.replace("_", r"\_"), None)  # sum_ is \mathrm{sum\_}
         if stem in GREEK:
             stem = "\\" + stem
         elif stem in UNICODE_GREEK:
