@@ -958,7 +958,7 @@ def to_text(source: str) -> Tuple[str, List[int], List[int]]:
 
 def latex_to_text(source: str) -> str:
     """The text-language spelling of a LaTeX expression (for display and tests)."""
-    return " ".join(to_text(source)[0].split())
+    return re.sub(r" \)", ")", re.sub(r"\( ", "(", " ".join(to_text(source)[0].split())))
 
 
 def parse_latex(source: str):
