@@ -161,6 +161,7 @@ class Translator:
         self.toks = tokenize(source)
         self.i = 0
         self.keywords = _keywords()
+        self.euclidean: set = set()  # where the norms written \|x\|_2 start: vectors only
 
     # --- tokens -------------------------------------------------------------------------------
     @property
@@ -722,9 +723,12 @@ class Translator:
                     arg, at = self.braced_or_token()
                     word = "".join(a.text if a.kind != "cmd" else a.text for a in arg if a.kind != "space"
                                    and not (a.kind == "char" and a.text in "{}"))
-                    if word.replace("mathrm", "").replace("text", "").replace("mathsf", "") not in ("2", "F", "Fro", "fro"):
+                    word = word.replace("mathrm", "").replace("text", "").replace("mathsf", "")
+                    if word not in ("2", "F", "Fro", "fro"):
                         raise self.error(f"the norm \\|.\\|_{{{word}}} is not supported: "
                                          "\\|x\\|_2 (Euclidean) and \\|X\\|_F (Frobenius) are", t)
+                    if word == "2":  # of a matrix, the spectral norm: shape inference refuses it
+                        self.euclidean.add(value[0].start)
                     continue
                 raise self.error("a subscript on something that is not a name", t)
             if t.kind == "char" and t.text == "^":
@@ -940,10 +944,10 @@ def _sized(name: str):
 
 # --- the text, its map, and the tree's spans -----------------------------------------------------
 
-def to_text(source: str) -> Tuple[str, List[int], List[int]]:
+def to_text(source: str, translator=None) -> Tuple[str, List[int], List[int]]:
     """(text-language source, st, en): character i of the text comes from the
     LaTeX source[st[i]:en[i]]."""
-    segs = Translator(source).translate()
+    segs = (translator or Translator(source)).translate()
     text, st, en = [], [], []
     for s in segs:
         if text and s.text and (text[-1][-1:].isalnum() or text[-1][-1:] in "_'") and (s.text[0].isalnum() or s.text[0] == "_"):
@@ -971,7 +975,16 @@ def parse_latex(source: str):
 
     if len(source) > MAX_LENGTH:
         raise ParseError(f"expression longer than {MAX_LENGTH:,} characters ({len(source):,})", source, MAX_LENGTH)
-    return parse_mapped(*to_text(source), source, parse_syntax)
+    translator = Translator(source)
+    tree = parse_mapped(*to_text(source, translator), source, parse_syntax)
+    if translator.euclidean:
+        stack = [tree]
+        while stack:
+            n = stack.pop()
+            if n.op == "call" and n.value == "norm" and n.start in translator.euclidean:
+                n.info["norm"] = "2"  # shapes: the spectral norm of a matrix is not supported
+            stack.extend(a for a in n.args if hasattr(a, "op"))
+    return tree
 
 
 def parse_mapped(text: str, st: List[int], en: List[int], source: str, parse):

@@ -568,6 +568,9 @@ def _infer_call(node: Syn, ctx: Context):
         _square(ctx, node, node.args[0], a, "invert")
         return a
     if base in ("sum", "norm"):
+        if node.info.get("norm") == "2" and a[0] != 1 and a[1] != 1:  # LaTeX \|X\|_2 (matcalc/latex_input.py)
+            raise ctx.error(node, f"\\|{ctx.text(node.args[0])}\\|_2 of a matrix is its spectral norm, which is "
+                                  "not supported; \\|X\\|_F is the Frobenius norm")
         return SCALAR
     if base == "vec":
         return (ctx.u.product(a[0], a[1]), 1)
