@@ -294,6 +294,9 @@ class Translator:
                 operand = False
                 continue
             if t.kind == "cmd" and t.text in OPERATORS:
+                if not operand and t.text == "cdot":
+                    raise self.error("\\cdot with no left operand: a placeholder such as \\sigma(\\cdot) names a "
+                                     "function and is no expression; give its argument")
                 run.append(Seg(" " + OPERATORS[t.text] + " ", t.start, t.end))
                 self.next()
                 operand = False
@@ -721,9 +724,9 @@ class Translator:
                     continue
                 if kind == "norm":
                     arg, at = self.braced_or_token()
-                    word = "".join(a.text if a.kind != "cmd" else a.text for a in arg if a.kind != "space"
+                    word = "".join(a.text if a.kind != "cmd" else "\\" + a.text for a in arg if a.kind != "space"
                                    and not (a.kind == "char" and a.text in "{}"))
-                    word = word.replace("mathrm", "").replace("text", "").replace("mathsf", "")
+                    word = re.sub(r"\\(mathrm|text|mathsf|operatorname)", "", word)
                     if word not in ("2", "F", "Fro", "fro"):
                         raise self.error(f"the norm \\|.\\|_{{{word}}} is not supported: "
                                          "\\|x\\|_2 (Euclidean) and \\|X\\|_F (Frobenius) are", t)
@@ -731,6 +734,10 @@ class Translator:
                         self.euclidean.add(value[0].start)
                     continue
                 raise self.error("a subscript on something that is not a name", t)
+            if t.kind == "char" and t.text == "^" and name is not None and name.stem == "e" and not (
+                    name.sub or name.sup) and self.exponential():
+                kind, value, name = "segs", self.exponential_segs(name), None
+                continue
             if t.kind == "char" and t.text == "^":
                 if name is None and kind in ("ones", "ones_sized"):
                     segs = self.flush(kind, value, name, segs)
@@ -760,6 +767,25 @@ class Translator:
         if name_only:
             return name
         return prefix + self.flush(kind, value, name, segs)
+
+    def exponential(self) -> bool:
+        """Whether the superscript after e is an exponent of e (e^{-x^\top x / 2}):
+        anything but a transpose, an inverse, a number or an index in parentheses."""
+        saved, probe = self.i, Name("e", 0, 0)
+        try:  # e^{(l)}, in parentheses, stays an index
+            return self.superscript(probe, self.tok) is None and not re.fullmatch(r"\(.*\)", probe.sup)
+        except ParseError:
+            return True
+        finally:
+            self.i = saved
+
+    def exponential_segs(self, name: Name) -> List[Seg]:
+        """e^{...} is exp(...)."""
+        self.next()
+        arg, first = self.braced_or_token()
+        inner = self.sub_translate(arg, "e^{...}", first)
+        end = self.toks[self.i - 1].end
+        return [Seg("exp(", name.start, name.end)] + inner + [Seg(")", end, end)]
 
     def flush(self, kind, value, name, segs):
         if kind == "name" and name is not None:

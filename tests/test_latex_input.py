@@ -25,6 +25,7 @@ PAPERS = [
     (r"\lVert A X B - C \rVert_{F}^{2}", "norm(A X B - C)^2", "X", None),
     (r"\frac{1}{2}\left\| \mathbf{A}\mathbf{x} - \mathbf{b} \right\|^2", "norm(A x - b)^2 / 2", "x", None),
     (r"\|W H - V\|_{\mathrm{F}}^2", "norm(W H - V)^2", "H", None),
+    (r"e^{-\frac{1}{2}\|\mathbf{x} - \boldsymbol{\mu}\|^2}", "exp(-norm(x - mu)^2 / 2)", "mu", {"mu": "n"}),
     (r"\frac{1}{2}\| Y - X W \|_F^2 + \frac{\gamma}{2} \|W\|_F^2", "norm(Y - X W)^2/2 + gamma norm(W)^2 / 2", "W", None),
     (r"\sqrt{\mathbf{x}^\top \mathbf{x}}", "sqrt(x^T x)", "x", None),
     # Matrix Cookbook
@@ -188,6 +189,8 @@ def test_braced_names_in_numpy_code_are_identifiers():
     (r"\sqrt[3]{x}", "a root other than the square root", 5),
     (r"\left(x + y\right)^{t}", "as an index it must follow a name", 18),
     (r"\left( x \right", "expected a closing parenthesis", 15),
+    (r"\sigma(\cdot)", r"a placeholder such as \sigma(\cdot)", 7),
+    (r"\|X\|_{\infty}", r"the norm \|.\|_{\infty} is not supported", 5),
     (r"x^\top + \sigma(", "unexpected end of input", 15),
 ])
 def test_unsupported_latex_is_one_line_with_a_caret(latex, message, column):
@@ -196,6 +199,13 @@ def test_unsupported_latex_is_one_line_with_a_caret(latex, message, column):
     e = info.value
     assert message in e.message and "\n" not in e.message
     assert e.source == latex and e.column == column, (e.column, e.render())
+
+
+def test_spectral_norm_of_a_matrix_is_an_error_not_the_frobenius_norm():
+    assert matcalc.grad(r"\|\mathbf{x}\|_2", "x").text() == "x / norm(x)"
+    with pytest.raises(matcalc.ShapeError) as info:
+        matcalc.grad(r"\|X\|_2", "X")
+    assert "spectral norm" in info.value.message and info.value.column == 0
 
 
 def test_shape_errors_point_into_the_latex():
