@@ -28,7 +28,7 @@ def _shapes(shapes: Optional[dict]) -> dict:
     if shapes is not None and not isinstance(shapes, dict):
         raise UsageError(f"shapes must be a dict such as {{'A': 'm,n'}}, not {type(shapes).__name__}")
     for name, spec in (shapes or {}).items():
-        _text(name, "a name in shapes")
+        name = _spelled(_text(name, "a name in shapes"))
         if isinstance(spec, str):
             out[name] = parse_dims(spec)
         else:
@@ -300,6 +300,12 @@ def _variables(e: Expr) -> dict:
     return out
 
 
+def _spelled(name: str) -> str:
+    from .latex_input import spelled_name
+
+    return spelled_name(name)
+
+
 def _layout(layout: Optional[str], default: str) -> str:
     layout = layout or default
     if layout not in LAYOUTS:
@@ -406,6 +412,7 @@ def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, funct
 
 def _variable(ctx, source: str, wrt: str, definitions=()) -> Var:
     """The Var called wrt, or a clear error if the expression has no such name."""
+    wrt = _spelled(wrt)  # W_{2} is W_2, \mathbf{x} is x
     if wrt in ctx.functions or wrt in ctx.used_functions:
         raise NameError_(f"cannot differentiate with respect to {wrt}: it is a function")
     if wrt not in ctx.vars:

@@ -1078,3 +1078,15 @@ def canonical_name(name: str) -> str:
     if sup is not None:
         out += "^{" + "".join(sup.split()).replace("−", "-") + "}"
     return out
+
+
+def spelled_name(name: str) -> str:
+    """The text-language spelling of a name given to wrt or --shape: W_{2} is W_2,
+    \\mathbf{x} is x, \\boldsymbol{\\Sigma} is Sigma.  Anything else is left alone."""
+    if "\\" in name:
+        try:
+            syn = parse_latex(name)
+        except ParseError:
+            return name
+        return syn.value if syn.op == "name" else name
+    return canonical_name(name) if "{" in name else name

@@ -244,3 +244,9 @@ def test_cli_latex_output_reads_back(capsys):
     assert main(["grad", r"\log\det(X) + \operatorname{tr}(A X^{-1})", "wrt", "X", "--format", "latex"]) == 0
     out = capsys.readouterr().out.strip()
     assert matcalc.parse(out, {"X": "n,n", "A": "n,n"}) == matcalc.grad("logdet(X) + tr(A inv(X))", "X").expr
+
+
+def test_wrt_and_shapes_take_either_spelling():
+    r = matcalc.grad(r"\mathbf{x}^\top W_{2} \mathbf{x}", "W_{2}", {r"\mathbf{x}": "3"})
+    assert r.text() == "x x^T" and r.x.name == "W_2" and r.x.shape == (3, 3)
+    assert matcalc.grad(r"\mathbf{x}^\top \boldsymbol{\Sigma} \mathbf{x}", r"\boldsymbol{\Sigma}").x.name == "Sigma"
