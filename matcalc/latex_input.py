@@ -1001,6 +1001,13 @@ def parse_latex(source: str):
 
     if len(source) > MAX_LENGTH:
         raise ParseError(f"expression longer than {MAX_LENGTH:,} characters ({len(source):,})", source, MAX_LENGTH)
+    from .parser import MAX_DEPTH
+
+    depth = 0
+    for i, ch in enumerate(source):  # the translation recurses: refuse deep nesting first
+        depth += (ch in "({[") - (ch in ")}]")
+        if depth > MAX_DEPTH:
+            raise ParseError(f"expression nested more than {MAX_DEPTH} levels deep", source, i)
     translator = Translator(source)
     tree = parse_mapped(*to_text(source, translator), source, parse_syntax)
     if translator.euclidean:

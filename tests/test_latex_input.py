@@ -250,3 +250,11 @@ def test_wrt_and_shapes_take_either_spelling():
     r = matcalc.grad(r"\mathbf{x}^\top W_{2} \mathbf{x}", "W_{2}", {r"\mathbf{x}": "3"})
     assert r.text() == "x x^T" and r.x.name == "W_2" and r.x.shape == (3, 3)
     assert matcalc.grad(r"\mathbf{x}^\top \boldsymbol{\Sigma} \mathbf{x}", r"\boldsymbol{\Sigma}").x.name == "Sigma"
+
+
+def test_deep_or_long_latex_is_refused_cleanly():
+    with pytest.raises(ParseError) as info:
+        matcalc.parse(r"\left(" * 2000 + "x" + r"\right)" * 2000)
+    assert "nested more than" in info.value.message
+    with pytest.raises(ParseError):
+        matcalc.parse("\\," * 60000)
