@@ -53,7 +53,6 @@ ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "til
 SPACES = {",", ";", ":", ">", " ", "quad", "qquad", "thinspace", "medspace", "thickspace", "enspace",
           "nobreakspace", "space"}
 NEGATIVE_SPACES = {"!", "negthinspace", "negmedspace", "negthickspace"}
-SIZES = {"big", "Big", "bigg", "Bigg"}
 SIZED_SIDES = {"l": "open", "r": "close", "m": None, "": None}
 OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "odot": ".*", "circ": ".*", "oslash": "./",
              "otimes": "⊗", "div": "/", "colon": ":", "bullet": "*"}
@@ -73,10 +72,9 @@ UNSUPPORTED = {
     "rightarrow": "an arrow", "sim": "a distribution", "mid": "a conditional bar", "vert": "|...|",
     "lvert": "|...| (absolute value or determinant: write \\det(X) or \\operatorname{abs}(x))",
     "rvert": "|...| (absolute value or determinant: write \\det(X) or \\operatorname{abs}(x))",
-    "dots": "dots", "ldots": "dots", "cdots": "dots", "sqrt": "", "binom": "a binomial coefficient",
+    "dots": "dots", "ldots": "dots", "cdots": "dots", "binom": "a binomial coefficient",
     "begin": "an environment (matrices written entry by entry)", "end": "an environment",
-    "label": "a label", "tag": "a tag", "mathrm{d}": "a differential", "over": "\\over (write \\frac)",
-    "displaystyle": "", "textstyle": "", "limits": "", "nolimits": "",
+    "label": "a label", "tag": "a tag", "over": "\\over (write \\frac)",
 }
 STYLE_SWITCHES = {"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits"}
 TRANSPOSE_MARKS = {"top", "intercal", "T", "mathsf{T}", "mathrm{T}", "text{T}", "textsf{T}",
@@ -189,13 +187,6 @@ class Translator:
 
     def is_char(self, *chars) -> bool:
         return self.tok.kind == "char" and self.tok.text in chars
-
-    def expect_char(self, ch: str, what: str):
-        self.skip_space()
-        if not self.is_char(ch):
-            raise self.error(f"expected {ch!r} {what}" if self.tok.kind != "eof" else
-                             f"unexpected end of input: expected {ch!r} {what}")
-        return self.next()
 
     # --- the expression ---------------------------------------------------------------------------
     def translate(self) -> List[Seg]:
@@ -559,8 +550,6 @@ class Translator:
         if name == "langle":
             return self.inner_product()
         if name in ("{",):
-            self.next()
-            inner = self.sequence(stop=("\\}",))
             raise self.error("\\{ ... \\} braces are not supported: use ( ) for grouping", t)
         if name == "log":
             self.next()
@@ -568,8 +557,6 @@ class Translator:
             if self.is_cmd("det"):
                 det = self.next()
                 return "func", ("logdet", t, det.end)
-            if self.tok.kind == "letter" and self.toks[self.i].text == "d":
-                pass
             return "func", ("log", t, t.end)
         if name in FUNCTION_MACROS:
             self.next()
@@ -577,10 +564,7 @@ class Translator:
         if name in TRANSPOSE_MARKS:
             raise self.error(f"\\{name} outside a superscript: write X^\\{name}")
         if name in UNSUPPORTED:
-            raise self.error(f"LaTeX \\{name} is not supported" + (f": {UNSUPPORTED[name]}" if UNSUPPORTED[name]
-                                                                   and name not in ("sum",) else
-                                                                   f" ({UNSUPPORTED[name]})" if UNSUPPORTED[name]
-                                                                   else ""))
+            raise self.error(f"LaTeX \\{name} is not supported: {UNSUPPORTED[name]}")
         if name in ("right", "rangle", "rVert") or _sized(name) == "close":
             raise self.error(f"unexpected \\{name} (nothing to close)")
         if not name.isalpha():
@@ -935,15 +919,12 @@ class Translator:
         u = self.toks[j]
         paren = (u.kind == "char" and u.text in "([") or (u.kind == "cmd" and (u.text == "left" or _sized(u.text) in ("open", None) and _sized(u.text) is not False))
         if paren and not (u.kind == "cmd" and self._delim_after(j)[1] in ("|", "Vert", "‖")):
-            gap = self.i != j
             self.i = j
             kind, segs = self.primary()  # a parenthesis: its segments are ( ... )
             open_, *inner, close = segs
             if fn == "unvec" and head:
                 inner = inner + head
             out = [Seg(fn + primes, tok.start, end), Seg("(", open_.start, open_.end)] + inner + [close]
-            if gap and fn in ("sigma", "f", "g"):
-                pass
             return out
         if fn == "unvec":
             raise self.error("\\operatorname{unvec} needs its argument in parentheses", tok)
