@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                        help="declare a shape: scalar, n (a column vector) or m,n (a matrix)")
         g.add_argument("--format", choices=FORMATS, default="text")
+        g.add_argument("--input", choices=("auto", "text", "latex"), default="auto",
+                       help="the expression's syntax; auto (default) reads LaTeX when it has a backslash")
         if name != "hessian":
             g.add_argument("--layout", choices=("numerator", "denominator"), default=None,
                            help="grad: denominator (default, shaped like X); jacobian: numerator (default)")
@@ -107,7 +109,7 @@ def run(argv) -> int:
     from . import api
 
     wrt, shapes = _wrt(args.words), _shapes(args.shape)
-    extra = {"lets": args.let, "functions": args.function}
+    extra = {"lets": args.let, "functions": args.function, "syntax": args.input}
     if args.command == "hessian":
         result = api.hessian(args.expr, wrt, shapes, **extra)
     else:
