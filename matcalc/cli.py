@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                        help="declare a shape: scalar, n (a column vector) or m,n (a matrix)")
         g.add_argument("--format", choices=FORMATS, default="text")
+        g.add_argument("--input", choices=("auto", "text", "latex"), default="auto",
+                       help="the expression's syntax; auto (default) reads LaTeX when it has a backslash")
         if name != "hessian":
             g.add_argument("--layout", choices=("numerator", "denominator"), default=None,
                            help="grad: denominator (default, shaped like X); jacobian: numerator (default)")
@@ -67,13 +69,10 @@ def _wrt(words) -> str:
 
 
 def _shapes(items) -> dict:
-    out = {}
-    for item in items:
-        name, sep, dims = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--shape {item!r}: write NAME=DIMS, e.g. A=m,n or x=n or alpha=scalar")
-        out[name.strip()] = dims
-    return out
+    """--shape NAME=DIMS items -> {name: 'DIMS'} (see frontend/shape_spec.py)."""
+    from .frontend.shape_spec import shape_options
+
+    return shape_options(items)
 
 
 def render(result, fmt: str, equation: bool, steps: bool = False, backprop: bool = False) -> str:
@@ -110,7 +109,7 @@ def run(argv) -> int:
     from . import api
 
     wrt, shapes = _wrt(args.words), _shapes(args.shape)
-    extra = {"lets": args.let, "functions": args.function}
+    extra = {"lets": args.let, "functions": args.function, "syntax": args.input}
     if args.command == "hessian":
         result = api.hessian(args.expr, wrt, shapes, **extra)
     else:
