@@ -346,3 +346,15 @@ def test_generated_code_for_each_backend(backend):
     assert np.allclose(float(backend_fns.value(W, x)), numpy_fns.value(W, x), rtol=1e-10)  # erf itself
     source = r.code(backend)
     assert "scipy" not in source.replace("jax.scipy", "")
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_latex_reads_back(name):
+    """Each spelling is one the LaTeX input reads: \\tan, \\arcsin, ... and \\operatorname{gelu}."""
+    from matcalc.printing.latex import to_latex
+
+    e = matcalc.parse(f"y^T {name}(W x) + sum({name}'(x))")
+    assert matcalc.parse(to_latex(e)) == e
+    if name != "sign":  # its gradient is the zero matrix, printed 0
+        r = matcalc.grad(f"y^T {name}(W x)", "W")
+        assert matcalc.parse(r.latex()) == r.expr
