@@ -575,10 +575,30 @@ def _case(draw, kind: str, max_budget: int):
     if any(op in p.text for op in ("kron", "⊗", "unvec")):
         # a product of two unknown dimensions cannot be inferred: declare every name
         g.shapes = {name: g.shapes.get(name) or g.spec(shape) for name, shape in g.vars.items()}
+    if _divides_by_zero(p.text, g.shapes):
+        assume(False)
     wrt = draw(st.sampled_from(sorted(g.vars)))
     seed = draw(st.integers(0, 2**31 - 1))
     layout = draw(st.sampled_from([None, None, "numerator", "denominator"]))
     return Case(p.text, dict(g.shapes), wrt, seed, layout)
+
+
+def _divides_by_zero(text: str, shapes: dict) -> bool:
+    """Whether the text divides by a scalar that is identically zero
+    (``alpha / norm(I - I)``: a positive scalar of the generator, ``norm(...)``,
+    can have an argument that cancels).  matcalc refuses such an expression
+    when it parses it (a NumericError), so it is no case: the generator draws
+    again."""
+    import matcalc
+    from matcalc.errors import MatcalcError, NumericError
+
+    try:
+        matcalc.parse(text, shapes)
+    except NumericError:
+        return True
+    except MatcalcError:  # any other refusal is the property tests' to report
+        return False
+    return False
 
 
 def scalar_cases(max_budget: int = 14):
