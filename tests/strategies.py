@@ -35,6 +35,8 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 from hypothesis import assume, strategies as st
 
+from conftest import assert_latex_well_formed, difference_quotient, variables, vec
+
 # --- text with precedence ------------------------------------------------------------
 
 # Grammar levels, loosest first (grammar/matcalc.lark): sum < frob < product
@@ -629,10 +631,6 @@ CONVERGED = 1e-6  # consecutive step sizes agree this well: the difference quoti
 STEPS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7)
 
 
-def _vec(a):
-    return np.asarray(a, dtype=float).reshape(-1, order="F")
-
-
 def _eval(e, env, sizes):
     from matcalc.numeric import evaluate
 
@@ -642,19 +640,6 @@ def _eval(e, env, sizes):
 
 def _finite(a) -> bool:
     return bool(np.all(np.isfinite(a)))
-
-
-def assert_latex_well_formed(tex: str):
-    """Balanced braces and \\left( ... \\right) pairs, nothing of the text syntax."""
-    depth = 0
-    for ch in tex.replace("\\{", "").replace("\\}", ""):
-        depth += ch == "{"
-        depth -= ch == "}"
-        assert depth >= 0, tex
-    assert depth == 0, tex
-    assert tex.count("\\left") == tex.count("\\right"), tex
-    for token in (".*", "./", ".^", "^T", "⊗", "kron("):
-        assert token not in tex, (token, tex)
 
 
 def _overflows(e, env, sizes) -> bool:
@@ -674,7 +659,7 @@ def careful_check(F, x, J, env, sizes, V, what="derivative"):
     if not _finite(F0):
         raise Reject("f is not finite at the point")
     with np.errstate(all="ignore"):
-        Jv = _eval(J, env, sizes) @ _vec(V)
+        Jv = _eval(J, env, sizes) @ vec(V)
     if not _finite(Jv) and _overflows(J, env, sizes):
         # a right formula can overflow where f does not: tr(exp(exp(X^2))) reads the diagonal only, its
         # gradient I .* exp(X^2) .* exp(exp(X^2)) is 0 * inf off the diagonal.  A nan without an inf
@@ -683,11 +668,8 @@ def careful_check(F, x, J, env, sizes, V, what="derivative"):
     scale_f = float(np.max(np.abs(F0))) if F0.size else 0.0
     quotients = []
     for h in STEPS:
-        plus = dict(env, **{x.name: env[x.name] + h * V})
-        minus = dict(env, **{x.name: env[x.name] - h * V})
-        fp, fm = _eval(F, plus, sizes), _eval(F, minus, sizes)
         with np.errstate(all="ignore"):
-            q = (_vec(fp) - _vec(fm)) / (2 * h)
+            q = vec(difference_quotient(F, {x.name: V}, env, sizes, h))
         quotients.append((h, q if _finite(q) else None))
     def norm(a):
         with np.errstate(all="ignore"):
@@ -860,7 +842,7 @@ def check_printers(r, case: Case):
     # Undeclared names keep the shapes inference gave them (the dimension
     # names the output uses, as in K_{n,n} for an undeclared X).
     shapes = dict(case.shapes)
-    for name, v in _variables(r.f).items():
+    for name, v in variables(r.f).items():
         shapes.setdefault(name, v.shape)
     _round_trip(text, shapes, value, env, sizes, "parse(r.text())")
     f_value = _eval(r.f, env, sizes)
@@ -881,18 +863,6 @@ def _round_trip(text, shapes, value, env, sizes, what):
     if text == "0" and back_value.shape == (1, 1):  # a zero matrix prints as 0
         back_value = np.zeros(value.shape)
     _close(back_value, value, what, text)
-
-
-def _variables(e) -> dict:
-    from matcalc.expr import Var
-
-    out, stack = {}, [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Var):
-            out[x.name] = x
-        stack.extend(x.children())
-    return out
 
 
 def arrays_for(r, env) -> dict:
