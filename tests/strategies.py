@@ -881,17 +881,9 @@ def arrays_for(r, env) -> dict:
 
 
 def _var_shape(r, name):
-    from matcalc.expr import Var
-
     if name == r.x.name:
         return r.x.shape
-    stack = [r.f]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, Var) and e.name == name:
-            return e.shape
-        stack.extend(e.children())
-    raise KeyError(name)
+    return variables(r.f)[name].shape
 
 
 def _declared_scalar(r, name):
