@@ -3,6 +3,10 @@
 Every expected-output test is paired with a numeric check (design habit 8):
 G : V must equal the central finite difference of f along a random V, so a
 change of canonical form can only update a string, never hide wrong maths.
+Every finite difference comes from the library's one oracle,
+matcalc.finite_differences (difference quotients along directions, Jacobians
+by columns, Hessians by entries, and Result.check's jacobian_check); the test
+files use it, and the shared helpers below, through this module.
 """
 from __future__ import annotations
 

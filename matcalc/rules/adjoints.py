@@ -8,7 +8,7 @@ numerically; ``--steps`` shows both.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from .. import build as b
@@ -29,11 +29,10 @@ class Adjoint:
     check: Identity
     move: Callable  # (C, E) -> list of (C', E')
     shown: Optional[str] = None
+    identity: str = field(init=False)  # as --steps shows it: shown, else the text of check
 
-    @property
-    def identity(self) -> str:
-        """The identity as ``--steps`` shows it."""
-        return self.shown if self.shown is not None else str(self.check)
+    def __post_init__(self):
+        object.__setattr__(self, "identity", self.shown if self.shown is not None else str(self.check))
 
 
 def move_sum(C, E):
