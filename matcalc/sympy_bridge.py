@@ -557,6 +557,7 @@ FROM_SYMPY = {
     sp.MatrixSymbol: _matrix_symbol,
     sp.Symbol: _symbol,
     sp.Number: lambda x, c: _number(x),
+    type(sp.E): lambda x, c: b.apply("exp", b.num(1)),  # e = exp(1), as matcalc writes it
     sp.Mul: _mul,
     sp.MatMul: _mul,
     sp.Add: _add_back,
