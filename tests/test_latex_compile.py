@@ -272,3 +272,22 @@ def test_gallery_latex_compiles(pdflatex):
             items.append((gallery.command_line(c), kind, out))
     assert len(items) >= 4
     assert_compiles(pdflatex, items)
+
+
+def test_textbook_table_and_polish_examples_compile(pdflatex):
+    """Every row of the textbook table (tests/textbook_table.py) and the LaTeX
+    polish examples: the result, its compact form, its equation, and its
+    --steps block that ends with the equation, as the CLI prints them."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_latex_polish import RESULTS
+
+    items = []
+    for label, r in RESULTS:
+        items.append((f"{label}: latex", "inline", r.latex()))
+        items.append((f"{label}: latex compact", "display", render(r, "latex", False)))
+        items.append((f"{label}: equation", "display", render(r, "latex", True)))
+        items.append((f"{label}: steps", "block", render(r, "latex", False, steps=True)))
+    assert len(items) > 400
+    assert_compiles(pdflatex, items)
