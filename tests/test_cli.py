@@ -367,9 +367,9 @@ def _normalise(text: str) -> str:
 def test_readme_starts_with_the_two_commands():
     first, second = _readme().split("\n")[:2]
     assert first.strip() == 'pip install . && matcalc grad "w^T L M N x" wrt M'
-    assert second.strip() == 'pip install ".[test]" && python -m pytest -q'
+    assert second.strip() == 'pip install ".[test,backends]" && python -m pytest -q'
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert 'pip install ".[test]"' in ci and "python -m pytest -q" in ci
+    assert 'pip install ".[test,backends]"' in ci and "python -m pytest -q" in ci
 
 
 def test_docs_have_console_examples():

@@ -166,9 +166,9 @@ def test_planted_bugs_are_caught(monkeypatch, broken, kind, text, wrt, shapes):
         monkeypatch.setitem(functions.TABLE, "sigmoid'", functions.Elementwise(
             "sigmoid'", row.sympy, "(0.25 - 0.5 * np.tanh(0.5 * {0})**2)"))
     else:
-        monkeypatch.setattr(numpy_code.NumpyPrinter, "_Vec",
+        monkeypatch.setattr(numpy_code.NumpyPrinter, "_print_Vec",
                             lambda self, e: f"{self(e.arg)}.reshape(-1, 1, order='C')")
-        monkeypatch.setattr(numpy_code.NumpyPrinter, "_Kron",
+        monkeypatch.setattr(numpy_code.NumpyPrinter, "_print_Kron",
                             lambda self, e: "_np.kron(" + ", ".join(self(f) for f in reversed(e.factors)) + ")")
     for seed in range(3):
         with pytest.raises(Bug):

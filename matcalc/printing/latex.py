@@ -91,6 +91,9 @@ class LatexPrinter(Printer):
         return name + (r"\!" if arg.startswith(r"\left") else "") + arg
 
     def name(self, name):
+        braced = re.fullmatch(r"([^\W\d_][^\W_]*)_\{([^{}]*)\}", name)  # W_{k+1}: the subscript as written
+        if braced:
+            return self.name(braced.group(1)) + "_{" + braced.group(2) + "}"
         m = re.fullmatch(r"([^\W\d_]+?)_?(\d+|_\w+)?", name)
         stem, sub = (m.group(1), m.group(2)) if m else (name, None)
         if stem in GREEK:
