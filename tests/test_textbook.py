@@ -56,6 +56,7 @@ OVER_1_2 = {
     "MC 520: x^T kron(A, B) y wrt A": "(A ⊗ B) vec(X) = vec(B X A^T) not used (item 4)",
     "MC 520: x^T kron(A, B) y wrt B": "(A ⊗ B) vec(X) = vec(B X A^T) not used (item 4)",
     "ML entropy: -sum(p .* log(p)) wrt p": "-(1 + log(p)) for -1 - log(p) (item 5)",
+    "ML log-sigmoid: y^T log(sigmoid(x)) wrt x": "1 - sigmoid(x) for sigmoid(-x) (item 5)",
     "seed 003: G : sigmoid(h W) wrt W": "transposed Hadamard product for a row vector (item 1, orientation)",
     "seed 003: L : sigmoid(a B) wrt a": "transposed Hadamard product for a row vector (item 1, orientation)",
 }
