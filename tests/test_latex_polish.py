@@ -2,7 +2,7 @@
 properties over the textbook table (tests/textbook_table.py), Jacobians and
 Hessians, and the issue's examples:
 
-  - sizes are products by juxtaposition: I_{mn}, never I_{m*n};
+  - sizes are products by juxtaposition: I_{m n} (set as I_{mn}), never I_{m*n};
   - no visible gap after a function name: \\tanh(W x), or \\!\\left( when the
     parenthesis stretches around a fraction;
   - parentheses are plain unless they enclose a fraction;
@@ -111,7 +111,7 @@ def test_helper_names_follow_one_rule(label, r):
 
 def test_issue_examples():
     tex = matcalc.grad("sum(kron(X, X))", "X").latex()
-    assert "I_{mn}" in tex and "\\mathbf{1}_{m^{2}n^{2}}" in tex, tex
+    assert "I_{m n}" in tex and "\\mathbf{1}_{m^{2} n^{2}}" in tex, tex  # set as I_{mn}, read back as m*n
     assert matcalc.grad("y^T sigmoid(W x)", "W").latex() == r"(y \odot \operatorname{sigmoid}'(W x)) x^{\top}"
     assert matcalc.grad("(x^T A x + b^T x) / 2", "x").latex() == r"\frac{(A + A^{\top}) x + b}{2}"
     tex = matcalc.grad("sum(sigmoid(x / (1 + x^T x)))", "x").latex()
@@ -123,9 +123,9 @@ def test_dimension_products():
     from matcalc.printing.latex import LatexPrinter
 
     p = LatexPrinter()
-    assert p.dim(DimProd(("m", "n"))) == "mn"
-    assert p.dim(DimProd(("m", "m", "n"))) == "m^{2}n"
-    assert p.dim(DimProd((2, "n"))) == "2n"
+    assert p.dim(DimProd(("m", "n"))) == "m n"
+    assert p.dim(DimProd(("m", "m", "n"))) == "m^{2} n"
+    assert p.dim(DimProd((2, "n"))) == "2 n"
     assert p.dim(DimProd(("alpha", "n"))) == r"\alpha n"
     assert p.dim(DimProd(("n_1", "n_1"))) == "{n_{1}}^{2}"
 

@@ -7,7 +7,7 @@ Typesetting rules (the text printer's parentheses, sized for print):
     \\operatorname{sigmoid}\\!\\left( \\frac{x}{2} \\right) where the parenthesis
     stretches (\\left makes an inner atom, which TeX sets a thin space after a name);
   - a fraction bar groups its numerator: \\frac{A + B}{2}, never \\frac{(A + B)}{2};
-  - a size is a product written by juxtaposition: I_{mn}, \\mathbf{1}_{m^{2} n}, 2n.
+  - a size is a product written by juxtaposition: I_{m n} (set as mn), \\mathbf{1}_{m^{2} n}, 2 n.
 """
 from __future__ import annotations
 
@@ -133,10 +133,7 @@ class LatexPrinter(Printer):
             k = factors.count(f)
             text = self.dim(f)
             parts.append(text if k == 1 else "{%s}^{%d}" % (text, k) if "_" in text else f"{text}^{{{k}}}")
-        out = parts[0]
-        for part in parts[1:]:  # mn, m^{2} n: a space only where a command name would run on (\\alpha n)
-            out += (" " if re.search(r"\\[A-Za-z]+$", out) else "") + part
-        return out
+        return " ".join(parts)  # m n (set as mn: math mode ignores the space), which reads back as m*n
 
     def sized_identity(self, n):
         return "I_{%s}" % self.dim(n)
