@@ -42,7 +42,7 @@ from . import build as b
 from .dims import dim_mul
 from .errors import UnsupportedError
 from .expr import (
-    Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, DimProd, EPow, Expr, Hadamard, Identity,
+    Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity,
     Inverse, Kron, LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Var, Zero,
 )
 from .expr import Unvec as UnvecNode, Vec as VecNode

@@ -104,7 +104,7 @@ def test_constructors_know_it(row):
 
 @ROWS
 def test_cost_model(row):
-    from matcalc.printing.numpy_code import cost
+    from matcalc.printing.costs import cost
 
     _, node = _example(row)
     assert row.cost in ("size", "cubic")
