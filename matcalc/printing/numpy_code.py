@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from .. import build as b
 from ..expr import Add, Apply, DiagMat, Differential, EPow, Expr, Hadamard, Inverse, MatMul, Num, Transpose, Var
 from ..functions import GIVES_POSITIVE_OUTPUT
+from ..walk import method
 from .costs import _cadd, _gcd, _last, _padd, _pmul, _psize, _without, chain_orders, cheaper, cost
 
 
@@ -253,7 +254,7 @@ class NumpyPrinter:
                 finally:
                     self.lines, self.hoist_to = saved, inner
             return self.hoisted[e]
-        c = getattr(self, "_print_" + type(e).__name__)(e)
+        c = method(self, "_print_", e)(e)  # a node without a method: UnsupportedError, not AttributeError
         return c if isinstance(c, Code) else code(c)
 
     def _print_Num(self, e):
