@@ -9,7 +9,11 @@ also read by the operator table's test (every node has a cost).
 """
 from __future__ import annotations
 
-from ..expr import Add, Det, Differential, Expr, Inverse, LogDet, MatMul, Num, Transpose, Var
+from ..expr import Add, Differential, Expr, MatMul, Num, Transpose, Var
+from ..operators import OPERATORS
+
+#: node classes whose work is cubic in their argument's rows (the table's cost column)
+CUBIC = frozenset(row.node for row in OPERATORS if row.cost == "cubic")
 
 BIG = 1000  # the size assumed for a symbolic dimension when ordering products
 
@@ -185,9 +189,7 @@ def cost(e: Expr, memo: dict) -> tuple:
         parts.append((_pmul(_psize(e.shape), {(): len(e.scalars)}),))
     elif isinstance(e, Add):
         parts.append((_pmul(_psize(e.shape), {(): 2 * (len(e.terms) - 1)}),))
-    elif isinstance(e, Inverse):
-        parts.append((_pmul(*[_pdim(e.shape[0])] * 3),))
-    elif isinstance(e, (Det, LogDet)):
+    elif type(e) in CUBIC:  # inv, det, logdet: n^3, n the argument's rows
         parts.append((_pmul(*[_pdim(e.arg.shape[0])] * 3),))
     elif not isinstance(e, (Var, Num, Transpose, Differential)):
         parts.append((_psize(e.shape),))
