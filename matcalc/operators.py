@@ -23,7 +23,7 @@ Adding a one-argument structural function, adj(X) say, takes:
      the lowering, the text and LaTeX printers and the evaluator follow;
   4. rules/: its differential rule (and an adjoint rule if it is linear);
   5. printing/index.py: an ``_index_<Class>`` method, or ``index=False``;
-     printing/numpy_code.py: its method (it can read ``numpy`` and ``cost``).
+     printing/numpy_code.py: its method (it can read ``numpy``); printing/costs.py reads ``cost``.
 A shape rule other than "scalar" or "same as the argument" also needs its case
 in frontend/calls.py (shape).  An element-wise function is one row of functions.TABLE.
 """

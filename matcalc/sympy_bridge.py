@@ -42,11 +42,11 @@ from . import build as b
 from .dims import dim_mul
 from .errors import UnsupportedError
 from .expr import (
-    Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, DimProd, EPow, Expr, Hadamard, Identity,
+    Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity,
     Inverse, Kron, LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Var, Zero,
 )
 from .expr import Unvec as UnvecNode, Vec as VecNode
-from .functions import ROWS, TABLE, split_primes
+from .functions import ROWS, TABLE, canonical, split_primes
 
 __all__ = ["to_sympy", "from_sympy", "Vec", "Unvec", "CommutationMatrix", "dimension"]
 
@@ -396,7 +396,7 @@ class _FromSympy:
             if handler is not None:
                 return handler(x, self)
         if isinstance(x, sp.core.function.AppliedUndef):
-            return b.apply(x.func.__name__, self._one(x))
+            return b.apply(canonical(x.func.__name__), self._one(x))
         raise UnsupportedError(f"from_sympy: {type(x).__name__} ({x}) has no matcalc counterpart")
 
     def _one(self, x):
@@ -515,7 +515,7 @@ def _derivative(x, c):
     if isinstance(f, sp.core.function.AppliedUndef) and len(f.args) == 1 \
             and all(v == f.args[0] for v, _ in x.variable_count) and f.args[0].is_Symbol:
         k = sum(int(n) for _, n in x.variable_count)
-        return b.apply(f.func.__name__ + "'" * k, c(f.args[0]))
+        return b.apply(canonical(f.func.__name__ + "'" * k), c(f.args[0]))
     raise UnsupportedError(f"from_sympy: the derivative {x} is not f'(s) of a generic function")
 
 

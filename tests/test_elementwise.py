@@ -164,7 +164,7 @@ def test_alias_is_the_canonical_function(alias, name):
     assert to_text(e) == f"{name}'(x) + {name}(x)" or to_text(e) == f"{name}(x) + {name}'(x)"
     assert alias not in to_text(matcalc.grad(f"sum({alias}(W x))", "W").expr)
     assert canonical(alias + "''") == name + "''"
-    assert build.apply(alias, Var("x", ("n", 1))).fn == name
+    assert build.apply(canonical(alias), Var("x", ("n", 1))).fn == name  # the front end resolves aliases
     assert numpy_template(alias) == numpy_template(name)
 
 

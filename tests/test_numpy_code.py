@@ -22,7 +22,8 @@ import pytest
 
 import matcalc
 from conftest import variables
-from matcalc.printing.numpy_code import chain_order, py_names
+from matcalc.printing.costs import chain_order
+from matcalc.printing.numpy_code import py_names
 
 SIZES = {"n": 4, "m": 3, "p": 5, "q": 2, "k": 6, "r": 7, "s": 8}
 H = 1e-6
@@ -323,7 +324,7 @@ def test_a_choice_that_depends_on_sizes_is_made_when_the_code_runs():
     """The gradient of norm(X - U V^T)^2 wrt U is cheapest as 2 (U (V^T V) - X V)
     when U has few columns (a rank) and as 2 (U V^T - X) V when it has many:
     symbolic sizes cannot tell, so the module decides from the arrays."""
-    from matcalc.printing.numpy_code import chain_orders
+    from matcalc.printing.costs import chain_orders
 
     assert len(chain_orders([("n", "p"), ("p", "m"), ("m", "p")])) == 2  # (U V^T) V or U (V^T V)
     assert len(chain_orders([("n", "n"), ("n", "n"), ("n", 1)])) == 1  # vectors first at every size

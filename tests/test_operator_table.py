@@ -104,7 +104,7 @@ def test_constructors_know_it(row):
 
 @ROWS
 def test_cost_model(row):
-    from matcalc.printing.numpy_code import cost
+    from matcalc.printing.costs import cost
 
     _, node = _example(row)
     assert row.cost in ("size", "cubic")
@@ -127,3 +127,7 @@ def test_a_missing_method_is_unsupported_not_internal():
         Evaluator({"x": np.ones((1, 1))}, {})(node)
     with pytest.raises(UnsupportedError, match="Mystery"):
         IndexBuilder(set()).terms(node, (None, None))
+    from matcalc.printing.numpy_code import NumpyPrinter
+
+    with pytest.raises(UnsupportedError, match="Mystery"):
+        NumpyPrinter()(node)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import build
 from ..expr import SCALAR
-from ..functions import BUILTIN, TABLE, split_primes
+from ..functions import BUILTIN, TABLE, canonical, split_primes
 from .infer import is_scalar, square
 
 ELEMENTWISE = set(BUILTIN)
@@ -85,5 +85,5 @@ def lower(ctx, node, *args):
     if base in NAMED:  # tr, det, ..., kron: the operator table's constructor
         return NAMED[base].build(*args)
     if base in TABLE or base == "sqrt" or base in ctx.functions:
-        return build.apply(fn, a)
+        return build.apply(canonical(fn), a)  # asin(A) is arcsin(A)
     raise ctx.error(node, f"unknown function {fn}")

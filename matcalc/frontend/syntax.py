@@ -22,7 +22,7 @@ READ = {  # a node's value from its Lark children, its source and its start
 
 def parse_syntax(source: str, syntax=None) -> Syn:
     """Parse source text into a Syn tree, or raise ParseError.  syntax='latex',
-    or any source with a backslash, is LaTeX (matcalc/latex_input.py): it is
+    or any source with a backslash, is LaTeX (matcalc/frontend/latex/): it is
     translated to the text language and the spans moved back onto the LaTeX."""
     if syntax == "latex" or (syntax in (None, "auto") and "\\" in source):
         return latex_input.parse_latex(source, parse_syntax)

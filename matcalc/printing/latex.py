@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from ..functions import LATEX_NAMES as ELEMENTWISE_LATEX
 from ..operators import LATEX_NAMES as STRUCTURAL_LATEX
-from .base import PREC_ATOM, PREC_POW, Printer
+from .base import PREC_ATOM, Printer
 
 GREEK = set(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "

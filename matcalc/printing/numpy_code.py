@@ -27,12 +27,10 @@ import unicodedata
 from dataclasses import dataclass
 
 from .. import build as b
-from ..expr import (
-    Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse, Kron,
-    LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
-)
-
-BIG = 1000  # the size assumed for a symbolic dimension when ordering products
+from ..expr import Add, Apply, DiagMat, Differential, EPow, Expr, Hadamard, Inverse, MatMul, Num, Transpose, Var
+from ..functions import GIVES_POSITIVE_OUTPUT
+from ..walk import method
+from .costs import _cadd, _gcd, _last, _padd, _pmul, _psize, _without, chain_orders, cheaper, cost
 
 
 MODULE_BUILTINS = frozenset({"float"})  # builtins the module refers to (dtype=float): a parameter must not hide them
@@ -86,196 +84,12 @@ def py_names(names) -> dict:
 
 
 
-# --- costs ----------------------------------------------------------------------------------------
-# The work to evaluate an expression is a polynomial in its symbolic
-# dimensions ({monomial: coefficient}, a monomial a sorted tuple of names).
-# Where the cheapest way depends on sizes known only when the code runs
-# (X V - U (V^T V) or (X - U V^T) V: it depends on the rank of U), a cost is
-# the least of a few polynomials, and the code chooses when it runs.
-
-SMALL = 16  # a symbolic dimension taken small (a rank, a batch) when ways are compared
-
-
-def _cost_dim(d) -> int:
-    return _value(_pdim(d), {})
-
-
-def _pdim(d) -> dict:
-    if isinstance(d, int):
-        return {(): d}
-    if isinstance(d, str):
-        return {(d,): 1}
-    return _pmul(*[_pdim(f) for f in d.factors])
-
-
-def _pmul(*ps) -> dict:
-    out = {(): 1}
-    for p in ps:
-        product: dict = {}
-        for m1, c1 in out.items():
-            for m2, c2 in p.items():
-                m = tuple(sorted(m1 + m2))
-                product[m] = product.get(m, 0) + c1 * c2
-        out = product
-    return out
-
-
-def _padd(*ps) -> dict:
-    out: dict = {}
-    for p in ps:
-        for m, c in p.items():
-            out[m] = out.get(m, 0) + c
-    return {m: c for m, c in out.items() if c}
-
-
-def _value(p: dict, sizes: dict) -> int:
-    total = 0
-    for m, c in p.items():
-        for d in m:
-            c *= sizes.get(d, BIG)
-        total += c
-    return total
-
-
-def _regimes(polys) -> list:
-    """Every symbolic dimension large, then each one small in turn."""
-    names = sorted({d for p in polys for m in p for d in m})
-    return [{}] + [{d: SMALL} for d in names]
-
-
-def _least(alternatives: list) -> tuple:
-    """The alternatives that are cheapest in some regime, the all-large one first."""
-    if len(alternatives) == 1:
-        return tuple(alternatives)
-    keep = []
-    for sizes in _regimes(alternatives):
-        best = min(alternatives, key=lambda p: _value(p, sizes))
-        if best not in keep:
-            keep.append(best)
-    return tuple(keep)
-
-
-def _cadd(*costs) -> tuple:
-    """The sum of costs (each the least of its polynomials)."""
-    out = ({},)
-    for c in costs:
-        out = _least([_padd(x, y) for x in out for y in c])
-    return out
-
-
-def cheaper(a: tuple, b: tuple):
-    """True when cost a is below cost b at every size, False when never,
-    None when it depends on the sizes."""
-    verdicts = {min(_value(p, s) for p in a) < min(_value(p, s) for p in b) for s in _regimes(a + b)}
-    return verdicts.pop() if len(verdicts) == 1 else None
-
-
-def _tree_cost(t, dims: list) -> tuple:
-    """(first, last, polynomial) of multiplying out a chain-order tree."""
-    if isinstance(t, int):
-        return t, t, {}
-    i, k, left = _tree_cost(t[0], dims)
-    _, j, right = _tree_cost(t[1], dims)
-    return i, j, _padd(left, right, _pmul(dims[i], dims[k + 1], dims[j + 1]))
-
-
-def chain_order(shapes, sizes=None):
-    """Matrix-chain ordering: a nested tuple of indices of least cost, with
-    the symbolic dimensions at the given sizes (default: all large)."""
-    n = len(shapes)
-    dims = [_value(_pdim(shapes[0][0]), sizes or {})] + [_value(_pdim(s[1]), sizes or {}) for s in shapes]
-    cost = [[0] * n for _ in range(n)]
-    split = [[0] * n for _ in range(n)]
-    for length in range(2, n + 1):
-        for i in range(n - length + 1):
-            j = i + length - 1
-            cost[i][j] = None
-            for k in range(i, j):
-                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
-                if cost[i][j] is None or c < cost[i][j]:
-                    cost[i][j], split[i][j] = c, k
-    def tree(i, j):
-        return i if i == j else (tree(i, split[i][j]), tree(split[i][j] + 1, j))
-    return tree(0, n - 1)
-
-
-def chain_orders(shapes) -> list:
-    """[(tree, polynomial)]: the orders that are cheapest in some regime of
-    sizes (all large first), with the cost of each."""
-    dims = [_pdim(shapes[0][0])] + [_pdim(s[1]) for s in shapes]
-    out: list = []
-    for sizes in _regimes(dims):
-        t = chain_order(shapes, sizes)
-        if all(t != seen for seen, _ in out):
-            out.append((t, _tree_cost(t, dims)[2]))
-    least = _least([p for _, p in out])
-    return [(t, p) for t, p in out if p in least]
-
-
-def _last(t) -> int:
-    """The index of the last factor of a chain-order tree."""
-    while not isinstance(t, int):
-        t = t[1]
-    return t
-
-
-def _gcd(p: dict) -> list:
-    """The dimensions every monomial of p has, with multiplicity."""
-    from collections import Counter
-
-    counts = [Counter(m) for m in p]
-    common = counts[0] if counts else Counter()
-    for c in counts[1:]:
-        common &= c
-    return sorted(common.elements())
-
-
-def _without(monomial: tuple, common: list) -> list:
-    """The monomial divided by the common dimensions."""
-    out = list(monomial)
-    for d in common:
-        out.remove(d)
-    return out
-
-
-def _psize(shape) -> dict:
-    return _pmul(_pdim(shape[0]), _pdim(shape[1]))
-
-
-def _size(shape) -> int:
-    return _value(_psize(shape), {})
-
-
-def cost(e: Expr, memo: dict) -> tuple:
-    """A rough count of the floating-point work to evaluate e, as the least
-    of a few polynomials in the dimensions (products by the cheapest chain
-    order; a sum pays for its temporaries)."""
-    if e in memo:
-        return memo[e]
-    parts = [cost(c, memo) for c in e.children()]
-    if isinstance(e, MatMul):
-        if len(e.chain) > 1:
-            parts.append(tuple(p for _, p in chain_orders([f.shape for f in e.chain])))
-        parts.append((_pmul(_psize(e.shape), {(): len(e.scalars)}),))
-    elif isinstance(e, Add):
-        parts.append((_pmul(_psize(e.shape), {(): 2 * (len(e.terms) - 1)}),))
-    elif isinstance(e, Inverse):
-        parts.append((_pmul(*[_pdim(e.shape[0])] * 3),))
-    elif isinstance(e, (Det, LogDet)):
-        parts.append((_pmul(*[_pdim(e.arg.shape[0])] * 3),))
-    elif not isinstance(e, (Var, Num, Transpose, Differential)):
-        parts.append((_psize(e.shape),))
-    memo[e] = _cadd(*parts)
-    return memo[e]
-
-
-POSITIVE_FUNCTIONS = {"exp", "sigmoid", "sigmoid'", "softplus", "tanh'"}
 
 
 def _nonnegative(e: Expr) -> bool:
     """Known >= 0 entry-wise (so that sqrt(d) exists for a rank-k form)."""
     if isinstance(e, Apply):
-        return e.fn in POSITIVE_FUNCTIONS
+        return e.fn in GIVES_POSITIVE_OUTPUT
     if isinstance(e, EPow):
         return e.exp.denominator == 1 and e.exp.numerator % 2 == 0
     if isinstance(e, Hadamard):
@@ -442,7 +256,7 @@ class NumpyPrinter:
                 finally:
                     self.lines, self.hoist_to = saved, inner
             return self.hoisted[e]
-        c = getattr(self, "_print_" + type(e).__name__)(e)
+        c = method(self, "_print_", e)(e)  # a node without a method: UnsupportedError, not AttributeError
         return c if isinstance(c, Code) else code(c)
 
     def _print_Num(self, e):
@@ -680,13 +494,6 @@ def _trivial_transpose(e) -> bool:
     return isinstance(e, Transpose) and isinstance(e.arg, (Var, Num))
 
 
-def _variables(e: Expr, out: dict):
-    if isinstance(e, Var):
-        out[e.name] = e
-    for c in e.children():
-        _variables(c, out)
-    return out
-
 
 # --- modules ----------------------------------------------------------------------------------------
 
@@ -869,11 +676,3 @@ def function_source(name: str, doc: str, params, result: Expr, out_shape, backen
     f) becomes a keyword-only parameter named after the dimension."""
     how = "like" if name == "gradient" else "matrix"
     return module_source([Spec(name, doc, list(params), [(result, how)])], backend)
-
-
-def free_parameters(*exprs):
-    """The variables of the expressions, sorted by name."""
-    out: dict = {}
-    for e in exprs:
-        _variables(e, out)
-    return [out[k] for k in sorted(out)]
