@@ -5,10 +5,12 @@ from typing import Optional
 
 from . import build as b
 from .calculus import gradient, hessian as _hessian, jacobian as _jacobian
-from .errors import NameError_, UsageError
+from .dims import shape_text
+from .errors import NameError_, ShapeError, UsageError
 from .expr import Expr, Var
 from .result import Result, full_definitions as _full_definitions
 from .shapes import parse_dims, to_expr, to_exprs
+from .symmetric import CONVENTIONS
 
 LAYOUTS = ("numerator", "denominator")
 
@@ -36,9 +38,97 @@ def _shapes(shapes: Optional[dict]) -> dict:
     return out
 
 
-def parse(text: str, shapes: Optional[dict] = None) -> Expr:
-    """The canonical expression of a text in matcalc's language."""
-    return to_expr(_text(text, "the expression"), _shapes(shapes))[0]
+def parse(text: str, shapes: Optional[dict] = None, symmetric=(), spd=()) -> Expr:
+    """The canonical expression of a text in matcalc's language; the names in
+    ``symmetric`` (``spd``) are symmetric (positive definite) square matrices."""
+    _text(text, "the expression")
+    kinds = _kinds(symmetric, spd)
+    shapes = _shapes(shapes)
+    if not kinds:
+        return to_expr(text, shapes)[0]
+    f, _, ctx = _typed(text, [], shapes, (), kinds)
+    return _declare(f, ctx, kinds)
+
+
+def _names_list(names, option: str) -> list:
+    if not names:
+        return []
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, (list, tuple, set, frozenset)):
+        raise UsageError(f"{option} must be a list of names, not {type(names).__name__}")
+    return [_text(n, f"a {option} name").strip() for n in names]
+
+
+def _kinds(symmetric, spd) -> dict:
+    """{name: 'sym' | 'spd'} from the symmetric= and spd= lists (spd wins)."""
+    kinds = {n: "sym" for n in _names_list(symmetric, "--symmetric")}
+    kinds.update({n: "spd" for n in _names_list(spd, "--spd")})
+    return kinds
+
+
+def _option(kind: str) -> str:
+    return "--spd" if kind == "spd" else "--symmetric"
+
+
+def _at(source: str, name: str):
+    """The column of the first occurrence of a name in the source, or its end."""
+    import re
+
+    m = re.search(r"(?<![\w'])" + re.escape(name) + r"(?!\w)", source)
+    return m.start() if m else len(source)
+
+
+def _typed(expr, lets, shapes, functions, kinds):
+    """to_exprs, with a symmetric name whose shape was inferred non-square
+    (S in tr(A S) is n×m until told otherwise) typed again as square."""
+    f, definitions, ctx = to_exprs(expr, lets, shapes, functions)
+    again = dict(shapes)
+    for name in kinds:
+        if name in ctx.vars and name not in shapes and name not in definitions:
+            r, c = (ctx.name_dim(d) for d in ctx.vars[name])
+            if r != c and isinstance(r, str) and isinstance(c, str):
+                again[name] = (r, r)
+    if len(again) != len(shapes):
+        f, definitions, ctx = to_exprs(expr, lets, again, functions)
+    return f, definitions, ctx
+
+
+def _declared(ctx, source: str, kinds: dict, definitions=()) -> dict:
+    """{plain Var: symmetric Var} for the declared names, after checking them."""
+    out = {}
+    for name, kind in kinds.items():
+        opt = _option(kind)
+        if name in definitions:
+            raise NameError_(f"{opt} {name}: {name} is a named intermediate (--let); declare the variables "
+                             "it is made of", source, _at(source, name))
+        if name not in ctx.vars:
+            known = ", ".join(sorted(set(ctx.vars) - set(definitions))) or "none"
+            raise NameError_(f"{opt} {name}: {name} does not occur in the expression (its variables: {known})",
+                             source, len(source))
+        shape = tuple(ctx.name_dim(d) for d in ctx.vars[name])
+        r, c = shape
+        if r == 1 or c == 1 or r != c:
+            what = "a scalar" if (r, c) == (1, 1) else ("a vector" if 1 in (r, c) else "not square")
+            raise ShapeError(f"{opt} {name}: {name} is {what} ({shape_text(shape)}); only a square matrix "
+                             "can be symmetric", source, _at(source, name))
+        out[b.var(name, shape)] = b.var(name, shape, kind)
+    return out
+
+
+def _declare(f: Expr, ctx, kinds: dict, source: str):
+    mapping = _declared(ctx, source, kinds)
+    return b.substitute(f, mapping) if mapping else f
+
+
+def _convention(convention: Optional[str], x: Var, kind: str) -> str:
+    convention = convention or "symmetric"
+    if convention not in CONVENTIONS:
+        raise UsageError(f"convention {convention!r}: choose symmetric or entrywise")
+    if convention == "entrywise" and kind != "gradient":
+        raise UsageError("the entry-wise convention is for gradients; a Jacobian or Hessian with respect to "
+                         "a symmetric variable acts on symmetric directions (docs/derivatives.md)")
+    return convention
 
 
 def _layout(layout: Optional[str], default: str) -> str:
@@ -94,45 +184,67 @@ def _split_let(item: str):
     return name, text
 
 
-def _prepare(expr, wrt, shapes, lets=None, functions=()):
+def _prepare(expr, wrt, shapes, lets=None, functions=(), symmetric=(), spd=()):
     _text(expr, "the expression")
     _text(wrt, "wrt")
-    f, definitions, ctx = to_exprs(expr, _lets(lets), _shapes(shapes), _functions(functions))
+    kinds = _kinds(symmetric, spd)
+    lets, shapes, functions = _lets(lets), _shapes(shapes), _functions(functions)
+    if kinds:
+        f, definitions, ctx = _typed(expr, lets, shapes, functions, kinds)
+    else:
+        f, definitions, ctx = to_exprs(expr, lets, shapes, functions)
     if wrt in definitions:
         raise NameError_(f"{wrt} is a named intermediate (--let); differentiate with respect to a variable")
     x = _variable(ctx, expr, wrt, definitions)
     let_vars = {b.var(name, tuple(ctx.name_dim(d) for d in ctx.vars[name])): d for name, d in definitions.items()}
+    if kinds:
+        mapping = _declared(ctx, expr, kinds, definitions)
+        f = b.substitute(f, mapping)
+        let_vars = {v: b.substitute(d, mapping) for v, d in let_vars.items()}
+        x = mapping.get(x, x)
     return f, x, let_vars
 
 
 def grad(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
-         lets=None, functions=()) -> Result:
+         lets=None, functions=(), symmetric=(), spd=(), convention: Optional[str] = None) -> Result:
     """The gradient of a scalar expression: G with df = G : dX.  Denominator
     layout (the default) gives G shaped like X; numerator layout gives G^T.
     ``lets`` names intermediates ({'r': 'A x - b'} or ['r = A x - b']); the
-    result is written with them and the steps go through them."""
+    result is written with them and the steps go through them.  ``symmetric``
+    and ``spd`` name symmetric (positive definite) matrices; with respect to
+    one, ``convention`` 'symmetric' (default) gives the symmetric G with
+    df = G : dS for symmetric dS, 'entrywise' the partial derivatives with
+    respect to the distinct entries (docs/derivatives.md)."""
     layout = _layout(layout, "denominator")
-    f, x, lets = _prepare(expr, wrt, shapes, lets, functions)
-    g = gradient(f, x, lets)
+    f, x, lets = _prepare(expr, wrt, shapes, lets, functions, symmetric, spd)
+    convention = _convention(convention, x, "gradient")
+    g = gradient(f, x, lets, convention)
     out = g.result if layout == "denominator" else b.transpose(g.result)
-    return Result("gradient", expr, wrt, g, out, g.df, layout, lets)
+    return Result("gradient", expr, wrt, g, out, g.df, layout, lets, convention if x.kind else None)
 
 
 def jacobian(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
-             lets=None, functions=()) -> Result:
-    """d vec(F) / d vec(X)^T (numerator layout, the default) or its transpose."""
+             lets=None, functions=(), symmetric=(), spd=(), convention: Optional[str] = None) -> Result:
+    """d vec(F) / d vec(X)^T (numerator layout, the default) or its transpose.
+    With respect to a symmetric S: J = J~ (I + K)/2, the derivative along
+    symmetric directions (docs/derivatives.md)."""
     layout = _layout(layout, "numerator")
-    F, x, lets = _prepare(expr, wrt, shapes, lets, functions)
+    F, x, lets = _prepare(expr, wrt, shapes, lets, functions, symmetric, spd)
+    convention = _convention(convention, x, "jacobian")
     j = _jacobian(b.substitute(F, _full_definitions(lets)) if lets else F, x)
     out = j.result if layout == "numerator" else b.transpose(j.result)
-    return Result("jacobian", expr, wrt, j, out, j.df, layout)
+    return Result("jacobian", expr, wrt, j, out, j.df, layout, convention=convention if x.kind else None)
 
 
-def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, functions=()) -> Result:
-    """H = d2f / d vec(X) d vec(X)^T with d2f = vec(dX)^T H vec(dX)."""
-    f, x, lets = _prepare(expr, wrt, shapes, lets, functions)
+def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, functions=(),
+            symmetric=(), spd=(), convention: Optional[str] = None) -> Result:
+    """H = d2f / d vec(X) d vec(X)^T with d2f = vec(dX)^T H vec(dX).  With
+    respect to a symmetric S: H = P H~ P, P = (I + K)/2 (docs/derivatives.md)."""
+    f, x, lets = _prepare(expr, wrt, shapes, lets, functions, symmetric, spd)
+    convention = _convention(convention, x, "hessian")
     h = _hessian(b.substitute(f, _full_definitions(lets)) if lets else f, x)
-    return Result("hessian", expr, wrt, h, h.result, h.d2f, "symmetric")
+    return Result("hessian", expr, wrt, h, h.result, h.d2f, "symmetric",
+                  convention=convention if x.kind else None)
 
 
 def _variable(ctx, source: str, wrt: str, definitions=()) -> Var:

@@ -214,11 +214,21 @@ def random_sizes(exprs, rng, fixed=None) -> dict:
     return sizes
 
 
-def random_value(shape, domain, rng, spread=1.0):
+def random_value(shape, domain, rng, spread=1.0, kind=""):
     """Standard normal entries; a positive definite matrix under inv, det and
     logdet (entries in (0.5, 1.5) when it is not square); entries in
-    spread * (0.5, 1.5) under log, sqrt and negative powers."""
+    spread * (0.5, 1.5) under log, sqrt and negative powers.  A symmetric
+    variable (kind 'sym') is symmetrized; a positive definite one (kind 'spd')
+    is drawn positive definite whatever its domain."""
     r, c = shape
+    if kind == "spd":
+        domain = "spd"
+    if kind and domain != "spd":
+        a = random_value(shape, domain, rng, spread)
+        return (a + a.T) / 2
+    if domain == "spd" and r == c and kind:
+        b = rng.standard_normal((r, r))
+        return b @ b.T / r + np.eye(r)
     if domain == "spd" and r == c:
         b = rng.uniform(0.1, 1.0, size=(r, r))
         return b @ b.T / r + np.eye(r)
@@ -242,7 +252,8 @@ def random_env(exprs, rng, sizes=None, spread=1.0):
     env = {}
     for name in sorted(found):
         v = found[name]
-        env[name] = random_value(tuple(dim_value(d, sizes) for d in v.shape), marks.get(name), rng, spread)
+        env[name] = random_value(tuple(dim_value(d, sizes) for d in v.shape), marks.get(name), rng, spread,
+                                 getattr(v, "kind", ""))
     return env, sizes
 
 
@@ -266,6 +277,8 @@ def jacobian_check(F: Expr, x: Var, J: Expr, rng, env=None, sizes=None, h=1e-5, 
         env, sizes = random_env([F, J, x], rng, spread=spread)
     xs = tuple(dim_value(d, sizes) for d in x.shape)
     V = rng.standard_normal(xs)
+    if x.kind:  # a symmetric variable: the derivative along symmetric directions
+        V = (V + V.T) / 2
     with np.errstate(all="ignore"):
         analytic = Evaluator(env, sizes, strict=True)(J) @ _vec(V)
         at_plus = Evaluator(dict(env, **{x.name: env[x.name] + h * V}), sizes, strict=True)

@@ -25,8 +25,10 @@ class Result:
     'hessian' (H = d2f / d vec(X) d vec(X)^T).  ``expr`` is the result in the
     requested layout; ``differential`` is df, dF or d2f."""
 
-    def __init__(self, kind, source, wrt, derivation, expr, differential, layout, lets=None):
+    def __init__(self, kind, source, wrt, derivation, expr, differential, layout, lets=None, convention=None):
         self.lets = lets or {}  # {Var: definition}, in definition order
+        #: with respect to a symmetric variable: 'symmetric' or 'entrywise' (matcalc.symmetric); else None
+        self.convention = convention
         self.kind = kind
         self.source = source
         self.wrt = wrt
@@ -241,6 +243,10 @@ class Result:
         """d vec(F) / d vec(X)^T whatever the layout asked for."""
         if self.kind == "gradient":
             g = self.derivation.result
+            if self.convention == "entrywise":  # G : V is the directional derivative for the symmetric G
+                from .symmetric import from_entrywise
+
+                g = from_entrywise(g)
             return b.transpose(b.vec(g))
         return self.expr if self.layout == "numerator" else b.transpose(self.expr)
 
