@@ -63,7 +63,7 @@ class Result:
     def derivative(self) -> Derivative:
         """The record the equation and index printers read."""
         return Derivative(self.kind, self.layout, self.x, self.f, self.expr, self.differential,
-                          self.derivation.result if self.kind == "gradient" else None)
+                          self.derivation.result if self.kind == "gradient" else None, self.convention)
 
     @property
     def x(self) -> Var:
@@ -134,6 +134,12 @@ class Result:
     def differential_text(self, latex: bool = False) -> str:
         return (to_latex if latex else to_text)(self.differential)
 
+    def convention_text(self) -> Optional[str]:
+        """What the derivative with respect to a symmetric variable means (None otherwise)."""
+        from .symmetric import convention_text
+
+        return convention_text(self.x, self.convention, self.kind) if self.convention else None
+
     def equation(self, latex: bool = False) -> str:
         """The result as an equation whose left side states the layout."""
         from .printing.equations import equation
@@ -194,6 +200,8 @@ class Result:
             if not ok:
                 raise UsageError(f"evaluate(): {v.name} must be {kind}, not an array of shape {a.shape}")
             a = a2
+            if getattr(v, "kind", ""):
+                _check_symmetric(v, a)
             env[v.name] = a
             for d, n in zip(v.shape, a.shape):
                 if (isinstance(d, int) and d != n) or (isinstance(d, str) and sizes.setdefault(d, n) != n):
@@ -263,6 +271,8 @@ class Result:
             "wrt_shape": [str(d) for d in self.x.shape],
             "layout": self.layout,
             "vec": "column-stacking" if self.kind != "gradient" else None,
+            **({"symmetric": {"variable": self.wrt, "kind": self.x.kind, "convention": self.convention,
+                              "meaning": self.convention_text()}} if self.convention else {}),
             "differential": self.differential_text(),
             "lets": {v.name: to_text(d) for v, d in self.lets.items()},
             **({"steps": self.steps()} if self.kind == "gradient" else {}),
@@ -312,6 +322,20 @@ def _checked(F: Expr, x: Var, J: Expr, rng, trials: int) -> float:
         raise NumericError(f"{last.message}; no usable point in {10 * trials} random draws, "
                            "so the result is not checked")
     return max(errors)
+
+
+def _check_symmetric(v: Var, a) -> None:
+    """A value given for a symmetric (positive definite) variable must be one."""
+    import numpy as np
+
+    if a.shape[0] != a.shape[1] or not np.allclose(a, a.T, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(a).max())):
+        raise UsageError(f"evaluate(): {v.name} is declared symmetric, but the array given is not")
+    if v.kind == "spd":
+        try:
+            np.linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            raise UsageError(f"evaluate(): {v.name} is declared positive definite, but the array given is not") \
+                from None
 
 
 def full_definitions(lets: dict) -> dict:

@@ -55,14 +55,36 @@ def symmetrize_direction(dF: Expr, x: Var) -> Expr:
     return b.substitute(dF, {dx: sym(dx)})
 
 
-def convention_text(x: Var, convention: str) -> str:
-    """One sentence on what the derivative with respect to a symmetric x means."""
+def convention_text(x: Var, convention: str, kind: str = "gradient") -> str:
+    """One line on what the derivative with respect to a symmetric x means."""
+    what = KINDS.get(x.kind, "symmetric")
+    n = x.name
+    if kind == "jacobian":
+        return (f"{n} {what}: along symmetric directions, vec(dF) = J vec(d{n}) for symmetric d{n}, "
+                "J = J~ (I + K)/2 of the unconstrained J~")
+    if kind == "hessian":
+        return (f"{n} {what}: along symmetric directions, H = P H~ P with P = (I + K)/2, "
+                "the Jacobian of vec(G) for the symmetric gradient G")
     if convention == "entrywise":
-        return (f"{x.name} is {KINDS[x.kind]}; entry-wise convention: entry (i, j) is the partial "
-                f"derivative with respect to the distinct entry {x.name}_ij = {x.name}_ji "
-                f"(G~ + G~^T - diag(diag(G~)) of the unconstrained G~)")
-    return (f"{x.name} is {KINDS[x.kind]}; symmetric convention: the symmetric G with df = G : d{x.name} "
-            f"for every symmetric d{x.name} (sym(G~) = (G~ + G~^T)/2 of the unconstrained G~)")
+        return (f"{n} {what}, entry-wise convention: G_ij = ∂f/∂{n}_ij over the distinct entries "
+                f"{n}_ij = {n}_ji, G~ + G~^T - diag(diag(G~)) of the unconstrained G~")
+    return (f"{n} {what}, symmetric convention: the symmetric G with df = G : d{n} for every "
+            f"symmetric d{n}, (G~ + G~^T)/2 of the unconstrained G~")
+
+
+def convention_latex(x: Var, convention: str, kind: str, name: str) -> str:
+    """The LaTeX note of convention_text; ``name`` is x's LaTeX name."""
+    what = KINDS.get(x.kind, "symmetric")
+    head = r"\text{($" + name + "$ " + what
+    if kind == "jacobian":
+        return head + r"; along symmetric directions: $J = \tilde{J} (I + K)/2$)}"
+    if kind == "hessian":
+        return head + r"; along symmetric directions: $H = P \tilde{H} P$, $P = (I + K)/2$)}"
+    if convention == "entrywise":
+        return head + r"; entry-wise convention: $G_{ij} = \partial f / \partial " + name + \
+            "_{ij}$ over the distinct entries)}"
+    return head + r"; symmetric convention: $\mathrm{d}f = G : \mathrm{d}" + name + \
+        r"$ for every symmetric $\mathrm{d}" + name + "$)}"
 
 
 def is_differential_of(e: Expr, x: Var) -> bool:
