@@ -47,7 +47,7 @@ def parse(text: str, shapes: Optional[dict] = None, symmetric=(), spd=()) -> Exp
     if not kinds:
         return to_expr(text, shapes)[0]
     f, _, ctx = _typed(text, [], shapes, (), kinds)
-    return _declare(f, ctx, kinds)
+    return _declare(f, ctx, kinds, text)
 
 
 def _names_list(names, option: str) -> list:
@@ -83,14 +83,19 @@ def _typed(expr, lets, shapes, functions, kinds):
     """to_exprs, with a symmetric name whose shape was inferred non-square
     (S in tr(A S) is n×m until told otherwise) typed again as square."""
     f, definitions, ctx = to_exprs(expr, lets, shapes, functions)
-    again = dict(shapes)
     for name in kinds:
         if name in ctx.vars and name not in shapes and name not in definitions:
             r, c = (ctx.name_dim(d) for d in ctx.vars[name])
-            if r != c and isinstance(r, str) and isinstance(c, str):
-                again[name] = (r, r)
-    if len(again) != len(shapes):
-        f, definitions, ctx = to_exprs(expr, lets, again, functions)
+            if r == c or not (isinstance(r, str) and isinstance(c, str)):
+                continue
+            for d in (r, c):  # S square with the dimension of its rows, else of its columns
+                try:
+                    typed = to_exprs(expr, lets, dict(shapes, **{name: (d, d)}), functions)
+                except ShapeError:
+                    continue
+                f, definitions, ctx = typed
+                shapes = dict(shapes, **{name: (d, d)})
+                break
     return f, definitions, ctx
 
 
