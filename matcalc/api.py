@@ -8,8 +8,9 @@ from .calculus import gradient, hessian as _hessian, jacobian as _jacobian
 from .dims import shape_text
 from .errors import NameError_, ShapeError, UsageError
 from .expr import Expr, Var
+from .frontend import to_expr, to_exprs
+from .frontend.shape_spec import shapes_argument, split_structure
 from .result import Result, full_definitions as _full_definitions
-from .shapes import parse_dims, to_expr, to_exprs
 from .symmetric import CONVENTIONS
 
 LAYOUTS = ("numerator", "denominator")
@@ -22,27 +23,16 @@ def _text(value, what: str) -> str:
 
 
 def _shapes(shapes: Optional[dict]) -> dict:
-    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape}."""
-    out = {}
-    if shapes is not None and not isinstance(shapes, dict):
-        raise UsageError(f"shapes must be a dict such as {{'A': 'm,n'}}, not {type(shapes).__name__}")
-    for name, spec in (shapes or {}).items():
-        _text(name, "a name in shapes")
-        if isinstance(spec, str):
-            out[name] = parse_dims(spec)
-        else:
-            if not isinstance(spec, (tuple, list)):
-                raise UsageError(f"shape of {name}: give 'scalar', 'n', 'm,n' or a tuple, not {spec!r}")
-            spec = tuple(spec)
-            out[name] = (1, 1) if not spec else ((spec[0], 1) if len(spec) == 1 else spec)
-    return out
+    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape} (see frontend/shape_spec.py)."""
+    return shapes_argument(shapes)
 
 
 def parse(text: str, shapes: Optional[dict] = None, symmetric=(), spd=()) -> Expr:
     """The canonical expression of a text in matcalc's language; the names in
     ``symmetric`` (``spd``) are symmetric (positive definite) square matrices."""
     _text(text, "the expression")
-    kinds = _kinds(symmetric, spd)
+    shapes, declared = split_structure(shapes)
+    kinds = {**declared, **_kinds(symmetric, spd)}
     shapes = _shapes(shapes)
     if not kinds:
         return to_expr(text, shapes)[0]
@@ -192,7 +182,8 @@ def _split_let(item: str):
 def _prepare(expr, wrt, shapes, lets=None, functions=(), symmetric=(), spd=()):
     _text(expr, "the expression")
     _text(wrt, "wrt")
-    kinds = _kinds(symmetric, spd)
+    shapes, declared = split_structure(shapes)
+    kinds = {**declared, **_kinds(symmetric, spd)}
     lets, shapes, functions = _lets(lets), _shapes(shapes), _functions(functions)
     if kinds:
         f, definitions, ctx = _typed(expr, lets, shapes, functions, kinds)

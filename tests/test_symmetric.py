@@ -325,3 +325,21 @@ def test_inferred_shape_made_square():
     """S in tr(A S) is n×m until declared symmetric; then it is square."""
     r = matcalc.grad("tr(A S)", "S", symmetric=["S"])
     assert r.x.shape[0] == r.x.shape[1]
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("sym", "declare a symmetric matrix with --symmetric S"),
+    ("symmetric", "declare a symmetric matrix with --symmetric S"),
+    ("n,sym", "declare a symmetric matrix with --symmetric S"),
+    ("m,n,symmetric", "a symmetric matrix is square"),
+])
+def test_shape_sym_is_an_error(capsys, spec, message):
+    """--shape S=sym once made S a vector of length sym."""
+    code, out, err = _run(capsys, "grad", "x^T S x", "wrt", "x", "--shape", f"S={spec}")
+    assert code == 2 and message in err and len(err.strip().split("\n")) == 1
+
+
+def test_shape_with_structure():
+    assert matcalc.grad("x^T S x", "x", {"S": "n,n,symmetric"}).text() == "2 S x"
+    r = matcalc.grad("logdet(S)", "S", {"S": "n,n,spd"})
+    assert r.text() == "S^{-1}" and r.x.kind == "spd"
