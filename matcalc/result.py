@@ -103,6 +103,9 @@ class Result:
         without lets, a deep composition is named automatically."""
         if self.kind != "gradient" or self.layout != "denominator":
             raise UsageError("the back-propagation form is shown for gradients in denominator layout")
+        if self.convention == "entrywise":
+            raise UsageError("the back-propagation form uses the symmetric convention; "
+                             "leave out --symmetric-convention entrywise")
         if "_backprop" not in self.__dict__:
             from .backprop import auto_backprop, backprop
 
@@ -112,7 +115,7 @@ class Result:
 
     def _auto_backprop(self) -> bool:
         """A deep composition with a long result (about 3 characters a node)."""
-        if self.kind != "gradient" or self.layout != "denominator" or self.lets:
+        if self.kind != "gradient" or self.layout != "denominator" or self.lets or self.convention == "entrywise":
             return False
         from .backprop import AUTO_MIN_DEPTH, layer_depth, tree_size
 

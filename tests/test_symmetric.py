@@ -343,3 +343,15 @@ def test_shape_with_structure():
     assert matcalc.grad("x^T S x", "x", {"S": "n,n,symmetric"}).text() == "2 S x"
     r = matcalc.grad("logdet(S)", "S", {"S": "n,n,spd"})
     assert r.text() == "S^{-1}" and r.x.kind == "spd"
+
+
+def test_backprop_wrt_symmetric():
+    r = matcalc.grad("sum(exp(S x))", "S", {"x": "n"}, symmetric=["S"])
+    assert r.text(form="backprop") == "G_S = x exp(S x)^T / 2 + exp(S x) x^T / 2"
+    e = matcalc.grad("sum(exp(S x))", "S", {"x": "n"}, symmetric=["S"], convention="entrywise")
+    with pytest.raises(matcalc.MatcalcError, match="symmetric convention"):
+        e.text(form="backprop")
+    deep = matcalc.grad("sum(exp(tanh(sigmoid(exp(S x)))))", "S", {"x": "n"}, symmetric=["S"],
+                        convention="entrywise")
+    assert not deep.text(compact=True).startswith("G_S")
+    assert_entrywise_gradient(deep)
