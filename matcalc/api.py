@@ -23,20 +23,23 @@ def _text(value, what: str) -> str:
 
 
 def _shapes(shapes: Optional[dict]) -> dict:
-    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape} (see frontend/shape_spec.py)."""
-    return shapes_argument(shapes)
+    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape} (see frontend/shape_spec.py); a
+    LaTeX-spelled name is its text-language name (W_{2} is W_2)."""
+    return {_spelled(name): shape for name, shape in shapes_argument(shapes).items()}
 
 
-def parse(text: str, shapes: Optional[dict] = None, symmetric=(), spd=()) -> Expr:
-    """The canonical expression of a text in matcalc's language; the names in
-    ``symmetric`` (``spd``) are symmetric (positive definite) square matrices."""
+def parse(text: str, shapes: Optional[dict] = None, syntax: Optional[str] = None, *,
+          symmetric=(), spd=()) -> Expr:
+    """The canonical expression of a text in matcalc's language (or LaTeX: see
+    grad); the names in ``symmetric`` (``spd``) are symmetric (positive
+    definite) square matrices."""
     _text(text, "the expression")
     shapes, declared = split_structure(shapes)
     kinds = {**declared, **_kinds(symmetric, spd)}
-    shapes = _shapes(shapes)
+    shapes, syntax = _shapes(shapes), _syntax(syntax)
     if not kinds:
-        return to_expr(text, shapes)[0]
-    f, _, ctx = _typed(text, [], shapes, (), kinds)
+        return to_expr(text, shapes, (), syntax)[0]
+    f, _, ctx = _typed(text, [], shapes, (), syntax, kinds)
     return _declare(f, ctx, kinds, text)
 
 
@@ -47,7 +50,7 @@ def _names_list(names, option: str) -> list:
         names = [names]
     if not isinstance(names, (list, tuple, set, frozenset)):
         raise UsageError(f"{option} must be a list of names, not {type(names).__name__}")
-    return [_text(n, f"a {option} name").strip() for n in names]
+    return [_spelled(_text(n, f"a {option} name").strip()) for n in names]
 
 
 def _kinds(symmetric, spd) -> dict:
@@ -69,10 +72,10 @@ def _at(source: str, name: str):
     return m.start() if m else len(source)
 
 
-def _typed(expr, lets, shapes, functions, kinds):
+def _typed(expr, lets, shapes, functions, syntax, kinds):
     """to_exprs, with a symmetric name whose shape was inferred non-square
     (S in tr(A S) is n×m until told otherwise) typed again as square."""
-    f, definitions, ctx = to_exprs(expr, lets, shapes, functions)
+    f, definitions, ctx = to_exprs(expr, lets, shapes, functions, syntax)
     for name in kinds:
         if name in ctx.vars and name not in shapes and name not in definitions:
             r, c = (ctx.name_dim(d) for d in ctx.vars[name])
@@ -80,7 +83,7 @@ def _typed(expr, lets, shapes, functions, kinds):
                 continue
             for d in (r, c):  # S square with the dimension of its rows, else of its columns
                 try:
-                    typed = to_exprs(expr, lets, dict(shapes, **{name: (d, d)}), functions)
+                    typed = to_exprs(expr, lets, dict(shapes, **{name: (d, d)}), functions, syntax)
                 except ShapeError:
                     continue
                 f, definitions, ctx = typed
@@ -124,6 +127,19 @@ def _convention(convention: Optional[str], x: Var, kind: str) -> str:
         raise UsageError("the entry-wise convention is for gradients; a Jacobian or Hessian with respect to "
                          "a symmetric variable acts on symmetric directions (docs/derivatives.md)")
     return convention
+
+
+def _syntax(syntax):
+    """'text', 'latex', or None/'auto' (LaTeX when the expression has a backslash)."""
+    if syntax not in (None, "auto", "text", "latex"):
+        raise UsageError(f"syntax {syntax!r}: choose text, latex or auto")
+    return syntax
+
+
+def _spelled(name: str) -> str:
+    from .frontend.syntax import spelled_name
+
+    return spelled_name(name)
 
 
 def _layout(layout: Optional[str], default: str) -> str:
@@ -179,16 +195,16 @@ def _split_let(item: str):
     return name, text
 
 
-def _prepare(expr, wrt, shapes, lets=None, functions=(), symmetric=(), spd=()):
+def _prepare(expr, wrt, shapes, lets=None, functions=(), syntax=None, symmetric=(), spd=()):
     _text(expr, "the expression")
     _text(wrt, "wrt")
     shapes, declared = split_structure(shapes)
     kinds = {**declared, **_kinds(symmetric, spd)}
-    lets, shapes, functions = _lets(lets), _shapes(shapes), _functions(functions)
+    lets, shapes, functions, syntax = _lets(lets), _shapes(shapes), _functions(functions), _syntax(syntax)
     if kinds:
-        f, definitions, ctx = _typed(expr, lets, shapes, functions, kinds)
+        f, definitions, ctx = _typed(expr, lets, shapes, functions, syntax, kinds)
     else:
-        f, definitions, ctx = to_exprs(expr, lets, shapes, functions)
+        f, definitions, ctx = to_exprs(expr, lets, shapes, functions, syntax)
     if wrt in definitions:
         raise NameError_(f"{wrt} is a named intermediate (--let); differentiate with respect to a variable")
     x = _variable(ctx, expr, wrt, definitions)
@@ -202,17 +218,19 @@ def _prepare(expr, wrt, shapes, lets=None, functions=(), symmetric=(), spd=()):
 
 
 def grad(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
-         lets=None, functions=(), symmetric=(), spd=(), convention: Optional[str] = None) -> Result:
+         lets=None, functions=(), syntax=None, *, symmetric=(), spd=(),
+         convention: Optional[str] = None) -> Result:
     """The gradient of a scalar expression: G with df = G : dX.  Denominator
     layout (the default) gives G shaped like X; numerator layout gives G^T.
     ``lets`` names intermediates ({'r': 'A x - b'} or ['r = A x - b']); the
-    result is written with them and the steps go through them.  ``symmetric``
-    and ``spd`` name symmetric (positive definite) matrices; with respect to
-    one, ``convention`` 'symmetric' (default) gives the symmetric G with
-    df = G : dS for symmetric dS, 'entrywise' the partial derivatives with
+    result is written with them and the steps go through them.  ``syntax``
+    'latex' reads LaTeX (as does any expression with a backslash), 'text' never.
+    ``symmetric`` and ``spd`` name symmetric (positive definite) matrices; with
+    respect to one, ``convention`` 'symmetric' (default) gives the symmetric G
+    with df = G : dS for symmetric dS, 'entrywise' the partial derivatives with
     respect to the distinct entries (docs/derivatives.md)."""
     layout = _layout(layout, "denominator")
-    f, x, lets = _prepare(expr, wrt, shapes, lets, functions, symmetric, spd)
+    f, x, lets = _prepare(expr, wrt, shapes, lets, functions, syntax, symmetric, spd)
     convention = _convention(convention, x, "gradient")
     g = gradient(f, x, lets, convention)
     out = g.result if layout == "denominator" else b.transpose(g.result)
@@ -220,12 +238,13 @@ def grad(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[st
 
 
 def jacobian(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
-             lets=None, functions=(), symmetric=(), spd=(), convention: Optional[str] = None) -> Result:
+             lets=None, functions=(), syntax=None, *, symmetric=(), spd=(),
+             convention: Optional[str] = None) -> Result:
     """d vec(F) / d vec(X)^T (numerator layout, the default) or its transpose.
     With respect to a symmetric S: J = J~ (I + K)/2, the derivative along
     symmetric directions (docs/derivatives.md)."""
     layout = _layout(layout, "numerator")
-    F, x, lets = _prepare(expr, wrt, shapes, lets, functions, symmetric, spd)
+    F, x, lets = _prepare(expr, wrt, shapes, lets, functions, syntax, symmetric, spd)
     convention = _convention(convention, x, "jacobian")
     j = _jacobian(b.substitute(F, _full_definitions(lets)) if lets else F, x)
     out = j.result if layout == "numerator" else b.transpose(j.result)
@@ -233,10 +252,10 @@ def jacobian(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optiona
 
 
 def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, functions=(),
-            symmetric=(), spd=(), convention: Optional[str] = None) -> Result:
+            syntax=None, *, symmetric=(), spd=(), convention: Optional[str] = None) -> Result:
     """H = d2f / d vec(X) d vec(X)^T with d2f = vec(dX)^T H vec(dX).  With
     respect to a symmetric S: H = P H~ P, P = (I + K)/2 (docs/derivatives.md)."""
-    f, x, lets = _prepare(expr, wrt, shapes, lets, functions, symmetric, spd)
+    f, x, lets = _prepare(expr, wrt, shapes, lets, functions, syntax, symmetric, spd)
     convention = _convention(convention, x, "hessian")
     h = _hessian(b.substitute(f, _full_definitions(lets)) if lets else f, x)
     return Result("hessian", expr, wrt, h, h.result, h.d2f, "symmetric",
@@ -245,6 +264,7 @@ def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, funct
 
 def _variable(ctx, source: str, wrt: str, definitions=()) -> Var:
     """The Var called wrt, or a clear error if the expression has no such name."""
+    wrt = _spelled(wrt)  # W_{2} is W_2, \mathbf{x} is x
     if wrt in ctx.functions or wrt in ctx.used_functions:
         raise NameError_(f"cannot differentiate with respect to {wrt}: it is a function")
     if wrt not in ctx.vars:

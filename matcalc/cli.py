@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                        help="declare a shape: scalar, n (a column vector) or m,n (a matrix)")
         g.add_argument("--format", choices=FORMATS, default="text")
+        g.add_argument("--input", choices=("auto", "text", "latex"), default="auto",
+                       help="the expression's syntax; auto (default) reads LaTeX when it has a backslash")
         if name != "hessian":
             g.add_argument("--layout", choices=("numerator", "denominator"), default=None,
                            help="grad: denominator (default, shaped like X); jacobian: numerator (default)")
@@ -115,7 +117,8 @@ def run(argv) -> int:
     from . import api
 
     wrt, shapes = _wrt(args.words), _shapes(args.shape)
-    extra = {"lets": args.let, "functions": args.function, "symmetric": args.symmetric, "spd": args.spd}
+    extra = {"lets": args.let, "functions": args.function, "syntax": args.input,
+             "symmetric": args.symmetric, "spd": args.spd}
     if getattr(args, "symmetric_convention", None):
         extra["convention"] = args.symmetric_convention
     if args.command == "hessian":
