@@ -6,6 +6,7 @@ import json
 from typing import Optional
 
 from . import build as b
+from .calculus import full_definitions
 from .derivative import Derivative
 from .dims import shape_text
 from .errors import NameError_, UsageError
@@ -14,6 +15,8 @@ from .notebook import result_bundle
 from .printing.latex import to_latex
 from .printing.text import to_text
 from .walk import variables
+
+CHECK_TOLERANCE = 1e-5  # --check passes below this relative error against central differences
 
 
 class Result:
@@ -338,13 +341,3 @@ def _check_symmetric(v: Var, a) -> None:
         except np.linalg.LinAlgError:
             raise UsageError(f"evaluate(): {v.name} is declared positive definite, but the array given is not") \
                 from None
-
-
-def full_definitions(lets: dict) -> dict:
-    """Definitions in terms of variables only (later ones may use earlier ones)."""
-    full: dict = {}
-    for v, definition in lets.items():
-        full[v] = b.substitute(definition, full) if full else definition
-    return full
-
-

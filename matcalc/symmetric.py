@@ -27,7 +27,7 @@ from fractions import Fraction
 from . import build as b
 from .expr import Differential, Expr, Var
 
-CONVENTIONS = ("symmetric", "entrywise")
+from .frontend.arguments import CONVENTIONS  # noqa: F401 - re-exported
 KINDS = {"sym": "symmetric", "spd": "symmetric positive definite"}
 
 
