@@ -10,32 +10,33 @@ __all__ = ["grad", "jacobian", "hessian", "parse", "to_sympy", "from_sympy", "Ma
 __version__ = "0.1.0"
 
 
-def grad(expr, wrt, shapes=None, layout=None, lets=None, functions=(), syntax=None):
-    """The gradient of a scalar expression; see matcalc.api.grad."""
+def grad(expr, wrt, shapes=None, layout=None, lets=None, functions=(), syntax=None, **options):
+    """The gradient of a scalar expression; see matcalc.api.grad (options: symmetric=,
+    spd=, convention=)."""
     from .api import grad as _grad
 
-    return _grad(expr, wrt, shapes, layout, lets, functions, syntax)
+    return _grad(expr, wrt, shapes, layout, lets, functions, syntax, **options)
 
 
-def parse(text, shapes=None, syntax=None):
-    """The canonical expression of a text; see matcalc.api.parse."""
+def parse(text, shapes=None, syntax=None, **options):
+    """The canonical expression of a text; see matcalc.api.parse (options: symmetric=, spd=)."""
     from .api import parse as _parse
 
-    return _parse(text, shapes, syntax)
+    return _parse(text, shapes, syntax, **options)
 
 
-def jacobian(expr, wrt, shapes=None, layout=None, lets=None, functions=(), syntax=None):
-    """d vec(F) / d vec(X)^T; see matcalc.api.jacobian."""
+def jacobian(expr, wrt, shapes=None, layout=None, lets=None, functions=(), syntax=None, **options):
+    """d vec(F) / d vec(X)^T; see matcalc.api.jacobian (options: symmetric=, spd=)."""
     from .api import jacobian as _jacobian
 
-    return _jacobian(expr, wrt, shapes, layout, lets, functions, syntax)
+    return _jacobian(expr, wrt, shapes, layout, lets, functions, syntax, **options)
 
 
-def hessian(expr, wrt, shapes=None, lets=None, functions=(), syntax=None):
-    """d2f / d vec(X) d vec(X)^T; see matcalc.api.hessian."""
+def hessian(expr, wrt, shapes=None, lets=None, functions=(), syntax=None, **options):
+    """d2f / d vec(X) d vec(X)^T; see matcalc.api.hessian (options: symmetric=, spd=)."""
     from .api import hessian as _hessian
 
-    return _hessian(expr, wrt, shapes, lets, functions, syntax)
+    return _hessian(expr, wrt, shapes, lets, functions, syntax, **options)
 
 
 def to_sympy(expr, shapes=None):

@@ -372,6 +372,8 @@ def _transpose(e: Expr) -> Expr:
     if e.shape == SCALAR:
         return e
     t = type(e)
+    if t is Var and e.kind:  # a symmetric variable: S^T = S
+        return e
     if t in (Var, Differential, Vec, DiagVec, Unvec):
         return Transpose(e)
     if t is Transpose:
@@ -391,7 +393,10 @@ def _transpose(e: Expr) -> Expr:
     if t is MatPow:
         return MatPow(transpose(e.base), e.exp)
     if t in ELEMENTWISE:
-        return min(Transpose(e), _flip(e), key=_orientation)
+        flipped = _flip(e)
+        if flipped == e:  # f(S)^T = f(S) for a symmetric S
+            return e
+        return min(Transpose(e), flipped, key=_orientation)
     if t is Kron:
         return kron(*[transpose(f) for f in e.factors])
     raise InternalShapeError(f"no transpose rule for {t.__name__}")
@@ -817,9 +822,10 @@ def commutation(m, n) -> Expr:
     return Commutation(m, n)
 
 
-def var(name: str, shape) -> Var:
-    """The variable called name, of a shape (rows, cols)."""
-    return Var(name, tuple(shape))
+def var(name: str, shape, kind: str = "") -> Var:
+    """The variable called name, of a shape (rows, cols); kind 'sym' or 'spd'
+    for a symmetric (positive definite) square matrix."""
+    return Var(name, tuple(shape), kind)
 
 
 def differential(v: Var) -> Differential:

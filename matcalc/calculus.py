@@ -37,9 +37,11 @@ def _depends(lets: dict, x: Var) -> list:
     return out
 
 
-def gradient(f: Expr, x: Var, lets: dict | None = None) -> Gradient:
+def gradient(f: Expr, x: Var, lets: dict | None = None, convention: str = "symmetric") -> Gradient:
     """G with df = G : dX, by peeling df; through named intermediates L = D(...)
-    by the chain rule: C : dL becomes C : dD, latest intermediate first."""
+    by the chain rule: C : dL becomes C : dD, latest intermediate first.  For a
+    symmetric x (x.kind), G is symmetrized; convention 'entrywise' then gives
+    the partial derivatives with respect to the distinct entries (symmetric.py)."""
     if f.shape != (1, 1):
         raise UsageError(f"the gradient needs a scalar expression, but {to_text(f)} has shape "
                          f"{f.shape[0]}×{f.shape[1]}; use `matcalc jacobian` for a matrix-valued one")
@@ -66,6 +68,20 @@ def gradient(f: Expr, x: Var, lets: dict | None = None) -> Gradient:
     result = tidy(raw)
     if len(pairs) != 1 or pairs[0][0] != result:
         steps.append(Step("collect terms", str(COLLECT), ((result, dx),)))
+    if x.kind:
+        from .symmetric import entrywise, sym
+
+        unconstrained = result
+        raw = sym(raw)
+        symmetric = tidy(raw)
+        if symmetric != result:
+            steps.append(Step("symmetric variable", f"G : d{x.name} = sym(G) : d{x.name} for a symmetric "
+                              f"d{x.name}, sym(G) = (G + G^T)/2", ((symmetric, dx),)))
+        result = symmetric
+        if convention == "entrywise":  # G~ + G~^T - I .* G~, the Matrix Cookbook's form
+            result = tidy(entrywise(unconstrained))
+            steps.append(Step("entry-wise convention", f"∂f/∂{x.name}_ij over the distinct entries "
+                              "= 2 G - I .* G", ((result, dx),)))
     return Gradient(f, x, df, raw, result, steps, lets)
 
 
@@ -83,11 +99,13 @@ def jacobian(F: Expr, x: Var) -> Jacobian:
     """vec(dF) = J vec(dX).  A scalar F gives the row vec(G)^T."""
     from .rules.vectorize import vec_jacobian
 
+    from .symmetric import symmetrize_direction
+
     df = differential(F, x)
     if F.shape == (1, 1):
         g = gradient(F, x)
         return Jacobian(F, x, df, b.transpose(b.vec(g.result)))
-    return Jacobian(F, x, df, tidy(vec_jacobian(df, b.differential(x))))
+    return Jacobian(F, x, df, tidy(vec_jacobian(symmetrize_direction(df, x), b.differential(x))))
 
 
 @dataclass
@@ -108,9 +126,11 @@ def hessian(f: Expr, x: Var) -> Hessian:
                          f"{f.shape[0]}×{f.shape[1]}; use `matcalc jacobian` for a matrix-valued one")
     from .rules.vectorize import vec_jacobian
 
+    from .symmetric import symmetrize_direction
+
     g = gradient(f, x)
     d2f = differential(g.df, x)
-    dG = differential(g.raw, x)
+    dG = symmetrize_direction(differential(g.raw, x), x)
     return Hessian(f, x, g, d2f, tidy(vec_jacobian(dG, b.differential(x))))
 
 

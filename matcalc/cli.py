@@ -43,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a named intermediate, e.g. --let 'r = A x - b' (repeatable)")
         g.add_argument("--function", action="append", default=[], metavar="NAME",
                        help="declare NAME a generic element-wise function (sigma, f, g are already)")
+        g.add_argument("--symmetric", action="append", default=[], metavar="NAME",
+                       help="declare the square matrix NAME symmetric (repeatable)")
+        g.add_argument("--spd", action="append", default=[], metavar="NAME",
+                       help="declare the square matrix NAME symmetric positive definite (repeatable)")
+        if name == "grad":
+            g.add_argument("--symmetric-convention", choices=("symmetric", "entrywise"), default=None,
+                           help="gradient wrt a symmetric matrix: symmetric (default; the symmetric G with "
+                                "df = G : dS) or entrywise (the partial derivatives wrt the distinct entries)")
         if name == "grad":
             g.add_argument("--steps", action="store_true",
                            help="show the derivation from df to G : dX, one rule per line")
@@ -108,7 +116,10 @@ def run(argv) -> int:
     from .result import CHECK_TOLERANCE
 
     wrt, shapes = _wrt(args.words), _shapes(args.shape)
-    extra = {"lets": args.let, "functions": args.function, "syntax": args.input}
+    extra = {"lets": args.let, "functions": args.function, "syntax": args.input,
+             "symmetric": args.symmetric, "spd": args.spd}
+    if getattr(args, "symmetric_convention", None):
+        extra["convention"] = args.symmetric_convention
     if args.command == "hessian":
         result = api.hessian(args.expr, wrt, shapes, **extra)
     else:

@@ -23,6 +23,7 @@ class Derivative:
     expr: Expr
     differential: Expr
     gradient: Optional[Expr] = None
+    convention: Optional[str] = None  # wrt a symmetric variable: 'symmetric' or 'entrywise' (matcalc.symmetric)
 
     @property
     def wrt(self) -> str:

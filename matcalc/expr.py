@@ -188,9 +188,18 @@ class Num(Expr):
 
 
 class Var(Expr):
-    """A named variable of a given shape."""
-    _fields = ('name', 'shape')
+    """A named variable of a given shape.  ``kind`` is '' for a general
+    variable, 'sym' for a symmetric and 'spd' for a symmetric positive definite
+    square matrix (--symmetric, --spd): build.transpose(S) is then S itself."""
+    _fields = ('name', 'shape', 'kind')
     rank = 1
+
+    def __init__(self, name, shape, kind=""):
+        super().__init__(name, shape, kind)
+
+    @property
+    def symmetric(self) -> bool:
+        return bool(self.kind)
 
     @cached_property
     def free(self):

@@ -101,6 +101,8 @@ def jacobian_check(F: Expr, x: Var, J: Expr, rng, env=None, sizes=None, h=1e-5, 
         env, sizes = random_env([F, J, x], rng, spread=spread)
     xs = tuple(dim_value(d, sizes) for d in x.shape)
     V = rng.standard_normal(xs)
+    if x.kind:  # a symmetric variable: the derivative along symmetric directions
+        V = (V + V.T) / 2
     directions = {x.name: V}
     with np.errstate(all="ignore"):
         analytic = Evaluator(env, sizes, strict=True)(J) @ vec(V)

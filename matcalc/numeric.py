@@ -230,12 +230,23 @@ def random_sizes(exprs, rng, fixed=None) -> dict:
     return sizes
 
 
-def random_value(shape, domain, rng, spread=1.0):
+def random_value(shape, domain, rng, spread=1.0, kind=""):
     """Standard normal entries; a positive definite matrix under inv, det and
     logdet (entries in (0.5, 1.5) when it is not square); entries in
     spread * (0.5, 1.5) under log, sqrt and negative powers; in (-0.9, 0.9)
-    under arcsin and arccos, (0.1, 0.9) where both apply."""
+    under arcsin and arccos, (0.1, 0.9) where both apply.  A symmetric
+    variable (kind 'sym') is symmetrized (an average, so it stays in its
+    domain); a positive definite one (kind 'spd') is drawn positive definite
+    whatever its domain."""
     r, c = shape
+    if kind == "spd":
+        domain = "spd"
+    if kind and domain != "spd":
+        a = random_value(shape, domain, rng, spread)
+        return (a + a.T) / 2
+    if domain == "spd" and r == c and kind:
+        b = rng.standard_normal((r, r))
+        return b @ b.T / r + np.eye(r)
     if domain == "spd" and r == c:
         b = rng.uniform(0.1, 1.0, size=(r, r))
         return b @ b.T / r + np.eye(r)
@@ -263,5 +274,6 @@ def random_env(exprs, rng, sizes=None, spread=1.0):
     env = {}
     for name in sorted(found):
         v = found[name]
-        env[name] = random_value(tuple(dim_value(d, sizes) for d in v.shape), marks.get(name), rng, spread)
+        env[name] = random_value(tuple(dim_value(d, sizes) for d in v.shape), marks.get(name), rng, spread,
+                                 getattr(v, "kind", ""))
     return env, sizes

@@ -28,8 +28,10 @@ class Result:
     'hessian' (H = d2f / d vec(X) d vec(X)^T).  ``expr`` is the result in the
     requested layout; ``differential`` is df, dF or d2f."""
 
-    def __init__(self, kind, source, wrt, derivation, expr, differential, layout, lets=None):
+    def __init__(self, kind, source, wrt, derivation, expr, differential, layout, lets=None, convention=None):
         self.lets = lets or {}  # {Var: definition}, in definition order
+        #: with respect to a symmetric variable: 'symmetric' or 'entrywise' (matcalc.symmetric); else None
+        self.convention = convention
         self.kind = kind
         self.source = source
         self.wrt = wrt
@@ -71,7 +73,7 @@ class Result:
     def derivative(self) -> Derivative:
         """The record the equation and index printers read."""
         return Derivative(self.kind, self.layout, self.x, self.f, self.expr, self.differential,
-                          self.derivation.result if self.kind == "gradient" else None)
+                          self.derivation.result if self.kind == "gradient" else None, self.convention)
 
     @property
     def x(self) -> Var:
@@ -111,6 +113,9 @@ class Result:
         without lets, a deep composition is named automatically."""
         if self.kind != "gradient" or self.layout != "denominator":
             raise UsageError("the back-propagation form is shown for gradients in denominator layout")
+        if self.convention == "entrywise":
+            raise UsageError("the back-propagation form uses the symmetric convention; "
+                             "leave out --symmetric-convention entrywise")
         if "_backprop" not in self.__dict__:
             from .backprop import auto_backprop, backprop
 
@@ -120,7 +125,7 @@ class Result:
 
     def _auto_backprop(self) -> bool:
         """A deep composition with a long result (about 3 characters a node)."""
-        if self.kind != "gradient" or self.layout != "denominator" or self.lets:
+        if self.kind != "gradient" or self.layout != "denominator" or self.lets or self.convention == "entrywise":
             return False
         from .backprop import AUTO_MIN_DEPTH, layer_depth, tree_size
 
@@ -155,6 +160,12 @@ class Result:
 
     def differential_text(self, latex: bool = False) -> str:
         return (to_latex if latex else to_text)(self.differential)
+
+    def convention_text(self) -> Optional[str]:
+        """What the derivative with respect to a symmetric variable means (None otherwise)."""
+        from .symmetric import convention_text
+
+        return convention_text(self.x, self.convention, self.kind) if self.convention else None
 
     def equation(self, latex: bool = False) -> str:
         """The result as an equation whose left side states the layout."""
@@ -216,6 +227,8 @@ class Result:
             if not ok:
                 raise UsageError(f"evaluate(): {v.name} must be {kind}, not an array of shape {a.shape}")
             a = a2
+            if getattr(v, "kind", ""):
+                _check_symmetric(v, a)
             env[v.name] = a
             for d, n in zip(v.shape, a.shape):
                 if (isinstance(d, int) and d != n) or (isinstance(d, str) and sizes.setdefault(d, n) != n):
@@ -263,6 +276,10 @@ class Result:
         """d vec(F) / d vec(X)^T whatever the layout asked for."""
         if self.kind == "gradient":
             g = self.derivation.result
+            if self.convention == "entrywise":  # G : V is the directional derivative for the symmetric G
+                from .symmetric import from_entrywise
+
+                g = from_entrywise(g)
             return b.transpose(b.vec(g))
         return self.expr if self.layout == "numerator" else b.transpose(self.expr)
 
@@ -279,6 +296,8 @@ class Result:
             "wrt_shape": [str(d) for d in self.x.shape],
             "layout": self.layout,
             "vec": "column-stacking" if self.kind != "gradient" else None,
+            **({"symmetric": {"variable": self.wrt, "kind": self.x.kind, "convention": self.convention,
+                              "meaning": self.convention_text()}} if self.convention else {}),
             "differential": self.differential_text(),
             "lets": {v.name: to_text(d) for v, d in self.lets.items()},
             **({"steps": self.steps()} if self.kind == "gradient" else {}),
@@ -329,3 +348,17 @@ def _checked(F: Expr, x: Var, J: Expr, rng, trials: int) -> float:
         raise NumericError(f"{last.message}; no usable point in {10 * trials} random draws, "
                            "so the result is not checked")
     return max(errors)
+
+
+def _check_symmetric(v: Var, a) -> None:
+    """A value given for a symmetric (positive definite) variable must be one."""
+    import numpy as np
+
+    if a.shape[0] != a.shape[1] or not np.allclose(a, a.T, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(a).max())):
+        raise UsageError(f"evaluate(): {v.name} is declared symmetric, but the array given is not")
+    if v.kind == "spd":
+        try:
+            np.linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            raise UsageError(f"evaluate(): {v.name} is declared positive definite, but the array given is not") \
+                from None

@@ -84,10 +84,24 @@ class Case:
     wrt: str
     seed: int
     layout: Optional[str] = None  # grad and jacobian: None (the default), "numerator" or "denominator"
+    symmetric: Tuple[str, ...] = ()  # square matrices declared symmetric (--symmetric)
+    spd: Tuple[str, ...] = ()  # ... and symmetric positive definite (--spd)
+    convention: Optional[str] = None  # grad wrt a symmetric variable: None (symmetric) or "entrywise"
+
+    def options(self) -> dict:
+        """The API keywords of the declarations: symmetric=, spd= (when any)."""
+        out = {}
+        if self.symmetric:
+            out["symmetric"] = list(self.symmetric)
+        if self.spd:
+            out["spd"] = list(self.spd)
+        return out
 
     def __repr__(self):
         layout = f", layout={self.layout!r}" if self.layout else ""
-        return f"Case(text={self.text!r}, shapes={self.shapes!r}, wrt={self.wrt!r}, seed={self.seed}{layout})"
+        extra = "".join(f", {k}={getattr(self, k)!r}" for k in ("symmetric", "spd", "convention") if getattr(self, k))
+        return (f"Case(text={self.text!r}, shapes={self.shapes!r}, wrt={self.wrt!r}, seed={self.seed}"
+                f"{layout}{extra})")
 
 
 class Gen:
@@ -101,6 +115,7 @@ class Gen:
         self.shapes: Dict[str, str] = {}  # the declarations
         self.odd_ok = True
         self.kron_depth = 0  # inside a Kronecker product
+        self.structured: Dict[str, str] = {}  # name -> 'sym' | 'spd' (--symmetric, --spd)
 
     # --- choice helpers --------------------------------------------------------
     def pick(self, seq):
@@ -212,7 +227,11 @@ class Gen:
         name = self.pick(free)
         self.vars[name] = shape
         conventional = {"scalar": "scalar", "vector": "vector", "matrix": "matrix"}.get(kind)
-        if (conventional == self.convention_of(name) and name not in ODD_NAMES and not self.integer and not declare
+        if kind == "matrix" and self.same(shape[0], shape[1]) and self.leafable(shape) and self.coin(20):
+            # a symmetric (positive definite) square matrix, declared with its shape
+            self.structured[name] = "spd" if declare and self.coin(50) else "sym"
+            self.shapes[name] = self.spec(shape)
+        elif (conventional == self.convention_of(name) and name not in ODD_NAMES and not self.integer and not declare
                 and self.coin(35)):
             pass  # left to the naming convention; shape inference must find it
         else:
@@ -588,7 +607,10 @@ def _case(draw, kind: str, max_budget: int):
     wrt = draw(st.sampled_from(sorted(g.vars)))
     seed = draw(st.integers(0, 2**31 - 1))
     layout = draw(st.sampled_from([None, None, "numerator", "denominator"]))
-    return Case(p.text, dict(g.shapes), wrt, seed, layout)
+    sym = tuple(sorted(n for n, k in g.structured.items() if k == "sym"))
+    spd = tuple(sorted(n for n, k in g.structured.items() if k == "spd"))
+    convention = draw(st.sampled_from([None, "entrywise"])) if kind == "scalar" and wrt in g.structured else None
+    return Case(p.text, dict(g.shapes), wrt, seed, layout, sym, spd, convention)
 
 
 def _divides_by_zero(text: str, shapes: dict) -> bool:
@@ -743,6 +765,8 @@ def check_derivative(r, seed: int, trials: int = 3) -> float:
     for F, JJ, what in pairs:
         env, sizes = random_env([F, JJ, r.x], rng)  # as Result.check draws it
         V = rng.standard_normal(tuple(dim_value(d, sizes) for d in r.x.shape))
+        if r.x.kind:  # a symmetric variable: symmetric directions, as Result.check draws them
+            V = (V + V.T) / 2
         try:
             worst = max(worst, careful_check(F, r.x, JJ, env, sizes, V, what))
         except Reject as e:
@@ -837,7 +861,8 @@ def check_printers(r, case: Case):
     try:
         source = r.numpy_source()
     except UnsupportedError:  # a generic function (sigma, f) has no NumPy code
-        assert any(name in r.text() for name in ("sigma", "σ", "f")), r.text()
+        # (in the result, or only in f, whose value() the module also defines)
+        assert any(name in r.text() or name in to_text(r.f) for name in ("sigma", "σ", "f")), r.text()
         source = None
 
     env, sizes = point(r, case.seed)
@@ -850,21 +875,30 @@ def check_printers(r, case: Case):
     shapes = dict(case.shapes)
     for name, v in variables(r.f).items():
         shapes.setdefault(name, v.shape)
-    _round_trip(text, shapes, value, env, sizes, "parse(r.text())")
+    kinds = {**{n: "sym" for n in case.symmetric}, **{n: "spd" for n in case.spd}}
+    _round_trip(text, shapes, value, env, sizes, "parse(r.text())", kinds)
     f_value = _eval(r.f, env, sizes)
     if _finite(f_value):
-        _round_trip(to_text(r.f), shapes, f_value, env, sizes, "parse(text(f))")
+        _round_trip(to_text(r.f), shapes, f_value, env, sizes, "parse(text(f))", kinds, r.f)
     if source is not None:
         check_numpy_module(r, source, env, sizes)
 
 
-def _round_trip(text, shapes, value, env, sizes, what):
+def _round_trip(text, shapes, value, env, sizes, what, kinds=None, expected=None):
+    """text parses back to the same value; with the symmetric declarations of
+    the names it holds, to the same expression when ``expected`` is given."""
     import matcalc
 
     try:
         back = matcalc.parse(text, shapes)
+        used = {n: k for n, k in (kinds or {}).items() if n in back.free}
+        if used:
+            back = matcalc.parse(text, shapes, symmetric=[n for n, k in used.items() if k == "sym"],
+                                 spd=[n for n, k in used.items() if k == "spd"])
     except matcalc.MatcalcError as e:
         raise Bug(f"{what}: the text does not parse back: {text!r}\n{e}") from None
+    if used and expected is not None and back != expected:
+        raise Bug(f"{what}: parses back to another expression: {text!r}")
     back_value = _eval(back, env, sizes_from(back, env, value.shape, sizes))
     if text == "0" and back_value.shape == (1, 1):  # a zero matrix prints as 0
         back_value = np.zeros(value.shape)

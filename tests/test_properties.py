@@ -75,10 +75,14 @@ def _count(kind: str, outcome: str):
 def run_case(kind: str, case) -> str:
     """Derive, check and print one case; returns the outcome name."""
     try:
+        options = case.options()
         if kind == "hessian":
-            r = matcalc.hessian(case.text, case.wrt, case.shapes)
+            r = matcalc.hessian(case.text, case.wrt, case.shapes, **options)
+        elif kind == "grad" and case.convention:
+            r = matcalc.grad(case.text, case.wrt, case.shapes, layout=case.layout, convention=case.convention,
+                             **options)
         else:
-            r = getattr(matcalc, kind)(case.text, case.wrt, case.shapes, layout=case.layout)
+            r = getattr(matcalc, kind)(case.text, case.wrt, case.shapes, layout=case.layout, **options)
     except UnsupportedError:
         return "unsupported"
     try:

@@ -1,18 +1,24 @@
 """The API's arguments, checked and turned into what the front end takes:
 the expression text, wrt, shapes, --let definitions, --function names and
-the syntax; ``prepare`` runs the front end on them and returns (f, X, lets).
+the syntax, and the symmetric declarations (--symmetric, --spd, --shape
+S=n,n,symmetric); ``prepare`` runs the front end on them and returns
+(f, X, lets), the declared names as symmetric variables (Var.kind).
 Every wrong argument is a UsageError or a NameError_ with a one-line message."""
 from __future__ import annotations
 
 from typing import Optional
 
 from .. import build as b
-from ..errors import NameError_, UsageError
-from ..expr import Var
+from ..dims import shape_text
+from ..errors import NameError_, ShapeError, UsageError
+from ..expr import Expr, Var
 from ..parser import KEYWORDS
 from .pipeline import to_exprs
-from .shape_spec import shapes_argument
+from .shape_spec import shapes_argument, split_structure
 from .syntax import spelled_name
+
+CONVENTIONS = ("symmetric", "entrywise")
+
 
 def text_argument(value, what: str) -> str:
     if not isinstance(value, str):
@@ -77,15 +83,128 @@ def split_let(item: str):
     return name, text
 
 
-def prepare(expr, wrt, shapes, lets=None, functions=(), syntax=None):
+def prepare(expr, wrt, shapes, lets=None, functions=(), syntax=None, symmetric=(), spd=()):
     text_argument(expr, "the expression")
     text_argument(wrt, "wrt")
-    f, definitions, ctx = to_exprs(expr, lets_argument(lets), shapes_with_names(shapes), functions_argument(functions), syntax_argument(syntax))
+    shapes, declared = split_structure(shapes)
+    kinds = {**declared, **kinds_argument(symmetric, spd)}
+    lets, shapes = lets_argument(lets), shapes_with_names(shapes)
+    functions, syntax = functions_argument(functions), syntax_argument(syntax)
+    if kinds:
+        f, definitions, ctx = typed_square(expr, lets, shapes, functions, syntax, kinds)
+    else:
+        f, definitions, ctx = to_exprs(expr, lets, shapes, functions, syntax)
     if wrt in definitions:
         raise NameError_(f"{wrt} is a named intermediate (--let); differentiate with respect to a variable")
     x = variable(ctx, expr, wrt, definitions)
     let_vars = {b.var(name, tuple(ctx.name_dim(d) for d in ctx.vars[name])): d for name, d in definitions.items()}
+    if kinds:
+        mapping = declared_variables(ctx, expr, kinds, definitions)
+        f = b.substitute(f, mapping)
+        let_vars = {v: b.substitute(d, mapping) for v, d in let_vars.items()}
+        x = mapping.get(x, x)
     return f, x, let_vars
+
+
+def parse_declared(text, shapes, syntax=None, symmetric=(), spd=()) -> Expr:
+    """The canonical expression of a text, with the symmetric declarations."""
+    text_argument(text, "the expression")
+    shapes, declared = split_structure(shapes)
+    kinds = {**declared, **kinds_argument(symmetric, spd)}
+    shapes, syntax = shapes_with_names(shapes), syntax_argument(syntax)
+    f, _, ctx = (typed_square if kinds else _plain)(text, [], shapes, (), syntax, kinds)
+    return b.substitute(f, declared_variables(ctx, text, kinds)) if kinds else f
+
+
+def _plain(expr, lets, shapes, functions, syntax, kinds):
+    return to_exprs(expr, lets, shapes, functions, syntax)
+
+
+# --- symmetric variables (--symmetric, --spd; matcalc/symmetric.py) ---------------------
+
+
+def _names_list(names, option: str) -> list:
+    if not names:
+        return []
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, (list, tuple, set, frozenset)):
+        raise UsageError(f"{option} must be a list of names, not {type(names).__name__}")
+    return [spelled_name(text_argument(n, f"a {option} name").strip()) for n in names]
+
+
+def kinds_argument(symmetric, spd) -> dict:
+    """{name: 'sym' | 'spd'} from the symmetric= and spd= lists (spd wins)."""
+    kinds = {n: "sym" for n in _names_list(symmetric, "--symmetric")}
+    kinds.update({n: "spd" for n in _names_list(spd, "--spd")})
+    return kinds
+
+
+def convention_argument(convention: Optional[str], kind: str) -> str:
+    """'symmetric' (the default) or 'entrywise', which only a gradient has."""
+    convention = convention or "symmetric"
+    if convention not in CONVENTIONS:
+        raise UsageError(f"convention {convention!r}: choose symmetric or entrywise")
+    if convention == "entrywise" and kind != "gradient":
+        raise UsageError("the entry-wise convention is for gradients; a Jacobian or Hessian with respect to "
+                         "a symmetric variable acts on symmetric directions (docs/derivatives.md)")
+    return convention
+
+
+def _option(kind: str) -> str:
+    return "--spd" if kind == "spd" else "--symmetric"
+
+
+def _at(source: str, name: str) -> int:
+    """The column of the first occurrence of a name in the source, or its end."""
+    import re
+
+    m = re.search(r"(?<![\w'])" + re.escape(name) + r"(?!\w)", source)
+    return m.start() if m else len(source)
+
+
+def typed_square(expr, lets, shapes, functions, syntax, kinds):
+    """to_exprs, with a symmetric name whose shape was inferred non-square
+    (S in tr(A S) is n×m until told otherwise) typed again as square: with the
+    dimension of its rows, else of its columns."""
+    f, definitions, ctx = to_exprs(expr, lets, shapes, functions, syntax)
+    for name in kinds:
+        if name in ctx.vars and name not in shapes and name not in definitions:
+            r, c = (ctx.name_dim(d) for d in ctx.vars[name])
+            if r == c or not (isinstance(r, str) and isinstance(c, str)):
+                continue
+            for d in (r, c):
+                try:
+                    typed = to_exprs(expr, lets, dict(shapes, **{name: (d, d)}), functions, syntax)
+                except ShapeError:
+                    continue
+                f, definitions, ctx = typed
+                shapes = dict(shapes, **{name: (d, d)})
+                break
+    return f, definitions, ctx
+
+
+def declared_variables(ctx, source: str, kinds: dict, definitions=()) -> dict:
+    """{plain Var: symmetric Var} for the declared names, after checking that
+    each is a square matrix of the expression (a one-line error with a caret)."""
+    out = {}
+    for name, kind in kinds.items():
+        opt = _option(kind)
+        if name in definitions:
+            raise NameError_(f"{opt} {name}: {name} is a named intermediate (--let); declare the variables "
+                             "it is made of", source, _at(source, name))
+        if name not in ctx.vars:
+            known = ", ".join(sorted(set(ctx.vars) - set(definitions))) or "none"
+            raise NameError_(f"{opt} {name}: {name} does not occur in the expression (its variables: {known})",
+                             source, len(source))
+        shape = tuple(ctx.name_dim(d) for d in ctx.vars[name])
+        r, c = shape
+        if r == 1 or c == 1 or r != c:
+            what = "a scalar" if (r, c) == (1, 1) else ("a vector" if 1 in (r, c) else "not square")
+            raise ShapeError(f"{opt} {name}: {name} is {what} ({shape_text(shape)}); only a square matrix "
+                             "can be symmetric", source, _at(source, name))
+        out[b.var(name, shape)] = b.var(name, shape, kind)
+    return out
 
 
 def variable(ctx, source: str, wrt: str, definitions=()) -> Var:

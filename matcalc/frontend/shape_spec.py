@@ -37,6 +37,36 @@ def parse_dims(spec: str):
     return (dims[0], 1) if len(dims) == 1 else tuple(dims)
 
 
+#: words that declare structure rather than a dimension (--shape S=n,n,symmetric)
+STRUCTURE = {"symmetric": "sym", "sym": "sym", "spd": "spd"}
+
+
+def split_structure(shapes: Optional[dict]):
+    """The API's ``shapes`` with 'n,n,symmetric' / 'n,n,spd' read as a square
+    shape and a declaration: (shapes, {name: 'sym' | 'spd'}).  A structure word
+    in any other place ('sym' alone once made S a vector of length sym) is an
+    error that says how to declare a symmetric matrix."""
+    if not isinstance(shapes, dict):
+        return shapes, {}
+    out, kinds = {}, {}
+    for name, spec in shapes.items():
+        if isinstance(spec, str):
+            parts = [p.strip() for p in spec.split(",")]
+            words = [p for p in parts if p.lower() in STRUCTURE]
+            if words:
+                if len(parts) == 3 and parts[2] in words and len(words) == 1 and parts[0] != parts[1]:
+                    raise UsageError(f"shape {name}={spec.strip()}: a symmetric matrix is square; write "
+                                     f"{name}={parts[0]},{parts[0]},{parts[2]}")
+                if len(parts) != 3 or parts[2] not in words or len(words) != 1:
+                    raise UsageError(f"shape {name}={spec.strip()}: {words[0]!r} is not a dimension; declare a "
+                                     f"symmetric matrix with --symmetric {name} (API symmetric=[{name!r}]), "
+                                     f"or as --shape {name}=n,n,symmetric")
+                kinds[name] = STRUCTURE[parts[2].lower()]
+                spec = f"{parts[0]},{parts[1]}"
+        out[name] = spec
+    return out, kinds
+
+
 def shape_options(items) -> dict:
     """The command line's ``--shape NAME=DIMS`` items -> {name: 'DIMS'} (the text parsed by shapes_argument)."""
     out = {}

@@ -10,6 +10,7 @@ NumPy, JAX or PyTorch (see backends.py and docs/codegen.md).
 """
 from __future__ import annotations
 
+import dataclasses
 import types
 
 from .. import build as b
@@ -50,6 +51,10 @@ def hessian_vector_expr(result, V: Var):
 
     raw = result.full(result.derivation.grad.raw)
     dG = differential(raw, result.x)
+    if result.x.kind:  # H = P H~ P: the direction is symmetrized, as in the Hessian (matcalc.symmetric)
+        from ..symmetric import sym
+
+        V = sym(V)
     return tidy(b.substitute(dG, {b.differential(result.x): V}))
 
 
@@ -60,6 +65,25 @@ def _concrete(e) -> bool:
 
 
 def specs(result) -> list:
+    """The module's functions; with respect to a symmetric variable each
+    docstring states that its value must be symmetric and the convention."""
+    out = _specs(result)
+    convention = getattr(result, "convention", None)
+    declared = [v for v in result._inputs() if getattr(v, "kind", "")]
+    if declared:
+        from ..symmetric import KINDS, convention_text
+
+        lines = [f"{v.name} must be {KINDS[v.kind]} (declared with --{'spd' if v.kind == 'spd' else 'symmetric'})."
+                 for v in declared]
+        note = "\n" + "\n".join(lines)
+        if convention:
+            note2 = note + "\n" + convention_text(result.x, convention, result.kind) + "."
+        out = [dataclasses.replace(s, doc=s.doc + (note2 if convention and s.name != "value" else note))
+               for s in out]
+    return out
+
+
+def _specs(result) -> list:
     f, x, kind = result.full(result.f), result.x, result.kind
     params = result._inputs()
     src = " ".join(result.source.split())

@@ -51,8 +51,19 @@ def lhs(result, latex: bool = False) -> str:
 
 
 def equation(result, latex: bool = False) -> str:
+    """lhs = body; with respect to a symmetric variable, the convention follows
+    in parentheses (text) or a \text{...} note (LaTeX)."""
     body = to_latex(result.expr) if latex else to_text(result.expr)
-    return f"{lhs(result, latex)} = {body}"
+    out = f"{lhs(result, latex)} = {body}"
+    convention = getattr(result, "convention", None)
+    if convention:
+        from ..symmetric import convention_latex, convention_text
+
+        if latex:
+            return out + r" \quad " + convention_latex(result.x, convention, result.kind,
+                                                        LatexPrinter().name(result.wrt))
+        return f"{out}   ({convention_text(result.x, convention, result.kind)})"
+    return out
 
 
 def differential_sides(result, latex: bool = False):
