@@ -5,9 +5,9 @@ from typing import Optional
 
 from . import build as b
 from .calculus import gradient, hessian as _hessian, jacobian as _jacobian
-from .errors import NameError_, UsageError
+from .errors import UnknownNameError, UsageError
 from .expr import Expr, Var
-from .result import Result, full_definitions as _full_definitions
+from .result import Result, Results, full_definitions as _full_definitions
 from .shapes import parse_dims, to_expr, to_exprs
 
 LAYOUTS = ("numerator", "denominator")
@@ -94,52 +94,132 @@ def _split_let(item: str):
     return name, text
 
 
+def _wrt_names(wrt) -> list:
+    """wrt as a list of names: a string (one name, or several separated by
+    commas) or a list/tuple of strings; each name once."""
+    if isinstance(wrt, str):
+        names = [w.strip() for w in wrt.split(",")] if "," in wrt else [wrt]
+    elif isinstance(wrt, (list, tuple)):
+        names = [_text(w, "each wrt name").strip() for w in wrt]
+    else:
+        raise UsageError(f"wrt must be a string or a list of strings, not {type(wrt).__name__}")
+    if not names or not all(names):
+        raise UsageError("give the variables as wrt='X' or wrt=['X', 'Y']")
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise UsageError(f"{name} is given twice as a variable to differentiate with respect to")
+    return names
+
+
 def _prepare(expr, wrt, shapes, lets=None, functions=()):
+    """(f, [X per wrt name], lets {Var: definition}, the dimension names matcalc made up)."""
     _text(expr, "the expression")
-    _text(wrt, "wrt")
+    names = _wrt_names(wrt)
     f, definitions, ctx = to_exprs(expr, _lets(lets), _shapes(shapes), _functions(functions))
-    if wrt in definitions:
-        raise NameError_(f"{wrt} is a named intermediate (--let); differentiate with respect to a variable")
-    x = _variable(ctx, expr, wrt, definitions)
+    xs = []
+    for name in names:
+        if name in definitions:
+            raise UnknownNameError(f"{name} is a named intermediate (--let); differentiate with respect to a variable")
+        xs.append(_variable(ctx, expr, name, definitions))
     let_vars = {b.var(name, tuple(ctx.name_dim(d) for d in ctx.vars[name])): d for name, d in definitions.items()}
-    return f, x, let_vars
+    return f, xs, let_vars, frozenset(ctx.dim_names.values())
 
 
-def grad(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
-         lets=None, functions=()) -> Result:
+def _absent(f, x, lets) -> bool:
+    """X occurs in neither f nor the definitions f goes through."""
+    full = b.substitute(f, _full_definitions(lets)) if lets else f
+    return x.name not in full.free
+
+
+def _notes(kind: str, source: str, x, absent: bool, declared) -> tuple:
+    if not absent:
+        return ()
+    from .dims import shape_text
+
+    what = {"gradient": "its gradient", "jacobian": "the Jacobian", "hessian": "the Hessian"}[kind]
+    how = "as declared" if x.name in declared else "by the naming convention"
+    return (f"{x.name} does not occur in {' '.join(source.split())} (a typo?): {what} is zero "
+            f"({x.name} is {shape_text(x.shape)} {how})",)
+
+
+def _one_or_many(wrt, results):
+    """One Result for a string wrt naming one variable, else Results in order."""
+    if isinstance(wrt, str) and "," not in wrt:
+        return results[0]
+    return Results(results)
+
+
+def grad(expr: str, wrt, shapes: Optional[dict] = None, layout: Optional[str] = None,
+         lets=None, functions=()):
     """The gradient of a scalar expression: G with df = G : dX.  Denominator
     layout (the default) gives G shaped like X; numerator layout gives G^T.
     ``lets`` names intermediates ({'r': 'A x - b'} or ['r = A x - b']); the
-    result is written with them and the steps go through them."""
+    result is written with them and the steps go through them.
+
+    ``wrt`` is one name (a Result) or a list of names (a Results: a list of
+    Result in that order, whose generated code computes them together).
+    A variable that does not occur gets the zero gradient of its shape, with
+    a note (Result.notes) that it may be a typo."""
     layout = _layout(layout, "denominator")
-    f, x, lets = _prepare(expr, wrt, shapes, lets, functions)
-    g = gradient(f, x, lets)
-    out = g.result if layout == "denominator" else b.transpose(g.result)
-    return Result("gradient", expr, wrt, g, out, g.df, layout, lets)
+    f, xs, lets, invented = _prepare(expr, wrt, shapes, lets, functions)
+    out = []
+    for x in xs:
+        g = gradient(f, x, lets)
+        G = g.result if layout == "denominator" else b.transpose(g.result)
+        r = Result("gradient", expr, x.name, g, G, g.df, layout, lets)
+        r.notes = _notes("gradient", expr, x, _absent(f, x, lets), _declared(shapes))
+        r.invented = invented
+        out.append(r)
+    return _one_or_many(wrt, out)
 
 
-def jacobian(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
-             lets=None, functions=()) -> Result:
-    """d vec(F) / d vec(X)^T (numerator layout, the default) or its transpose."""
+def jacobian(expr: str, wrt, shapes: Optional[dict] = None, layout: Optional[str] = None,
+             lets=None, functions=()):
+    """d vec(F) / d vec(X)^T (numerator layout, the default) or its transpose.
+    Several variables (a list) give a Results, one Jacobian block per variable."""
     layout = _layout(layout, "numerator")
-    F, x, lets = _prepare(expr, wrt, shapes, lets, functions)
-    j = _jacobian(b.substitute(F, _full_definitions(lets)) if lets else F, x)
-    out = j.result if layout == "numerator" else b.transpose(j.result)
-    return Result("jacobian", expr, wrt, j, out, j.df, layout)
+    F, xs, lets, invented = _prepare(expr, wrt, shapes, lets, functions)
+    full = b.substitute(F, _full_definitions(lets)) if lets else F
+    out = []
+    for x in xs:
+        j = _jacobian(full, x)
+        J = j.result if layout == "numerator" else b.transpose(j.result)
+        r = Result("jacobian", expr, x.name, j, J, j.df, layout)
+        r.notes = _notes("jacobian", expr, x, x.name not in full.free, _declared(shapes))
+        r.invented = invented
+        out.append(r)
+    return _one_or_many(wrt, out)
 
 
 def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, functions=()) -> Result:
-    """H = d2f / d vec(X) d vec(X)^T with d2f = vec(dX)^T H vec(dX)."""
-    f, x, lets = _prepare(expr, wrt, shapes, lets, functions)
-    h = _hessian(b.substitute(f, _full_definitions(lets)) if lets else f, x)
-    return Result("hessian", expr, wrt, h, h.result, h.d2f, "symmetric")
+    """H = d2f / d vec(X) d vec(X)^T with d2f = vec(dX)^T H vec(dX).  One
+    variable: the blocks across several variables are not computed."""
+    names = _wrt_names(wrt)
+    if len(names) > 1:
+        raise UsageError("the Hessian is taken with respect to one variable (the cross blocks "
+                         "∂²f/∂X∂Y are not computed): run one hessian per variable")
+    f, (x,), lets, invented = _prepare(expr, names[0], shapes, lets, functions)
+    full = b.substitute(f, _full_definitions(lets)) if lets else f
+    h = _hessian(full, x)
+    r = Result("hessian", expr, x.name, h, h.result, h.d2f, "symmetric")
+    r.notes = _notes("hessian", expr, x, x.name not in full.free, _declared(shapes))
+    r.invented = invented
+    return r
+
+
+def _declared(shapes) -> set:
+    return set(shapes or ()) if isinstance(shapes, dict) else set()
 
 
 def _variable(ctx, source: str, wrt: str, definitions=()) -> Var:
-    """The Var called wrt, or a clear error if the expression has no such name."""
+    """The Var called wrt.  A name that does not occur gets its shape from
+    --shape or the naming convention (fresh dimensions), so that its
+    derivative is the zero of the right shape."""
     if wrt in ctx.functions or wrt in ctx.used_functions:
-        raise NameError_(f"cannot differentiate with respect to {wrt}: it is a function")
+        raise UnknownNameError(f"cannot differentiate with respect to {wrt}: it is a function")
     if wrt not in ctx.vars:
-        known = ", ".join(sorted(set(ctx.vars) - set(definitions))) or "none"
-        raise NameError_(f"{wrt} does not occur in the expression (its variables: {known})", source, len(source))
+        if not _is_name(wrt):
+            raise UsageError(f"cannot differentiate with respect to {wrt!r}: give a variable's name "
+                             "(a letter, then letters, digits or _)")
+        ctx.var_shape(wrt)
     return b.var(wrt, tuple(ctx.name_dim(d) for d in ctx.vars[wrt]))
