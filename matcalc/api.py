@@ -120,15 +120,20 @@ def _absent(f, x, lets) -> bool:
     return x.name not in full.free
 
 
-def _notes(kind: str, source: str, x, absent: bool, declared) -> tuple:
+def _notes(kind: str, f, x, absent: bool, declared, lets=None) -> tuple:
+    """The note for a variable that does not occur: its derivative is zero (a typo?)."""
     if not absent:
         return ()
     from .dims import shape_text
 
+    full = b.substitute(f, _full_definitions(lets)) if lets else f
+    known = ", ".join(sorted(full.free - {x.name})) or "none"
     what = {"gradient": "its gradient", "jacobian": "the Jacobian", "hessian": "the Hessian"}[kind]
     how = "as declared" if x.name in declared else "by the naming convention"
-    return (f"{x.name} does not occur in {' '.join(source.split())} (a typo?): {what} is zero "
-            f"({x.name} is {shape_text(x.shape)} {how})",)
+    shape = shape_text(x.shape)
+    shape = shape if "×" in shape else "a " + shape
+    return (f"{x.name} does not occur in the expression (its variables: {known}; a typo?), so {what} "
+            f"is zero ({x.name} is {shape} {how})",)
 
 
 def _one_or_many(wrt, results):
@@ -156,7 +161,7 @@ def grad(expr: str, wrt, shapes: Optional[dict] = None, layout: Optional[str] = 
         g = gradient(f, x, lets)
         G = g.result if layout == "denominator" else b.transpose(g.result)
         r = Result("gradient", expr, x.name, g, G, g.df, layout, lets)
-        r.notes = _notes("gradient", expr, x, _absent(f, x, lets), _declared(shapes))
+        r.notes = _notes("gradient", f, x, _absent(f, x, lets), _declared(shapes), lets)
         r.invented = invented
         out.append(r)
     return _one_or_many(wrt, out)
@@ -174,7 +179,7 @@ def jacobian(expr: str, wrt, shapes: Optional[dict] = None, layout: Optional[str
         j = _jacobian(full, x)
         J = j.result if layout == "numerator" else b.transpose(j.result)
         r = Result("jacobian", expr, x.name, j, J, j.df, layout)
-        r.notes = _notes("jacobian", expr, x, x.name not in full.free, _declared(shapes))
+        r.notes = _notes("jacobian", full, x, x.name not in full.free, _declared(shapes))
         r.invented = invented
         out.append(r)
     return _one_or_many(wrt, out)
@@ -191,7 +196,7 @@ def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, funct
     full = b.substitute(f, _full_definitions(lets)) if lets else f
     h = _hessian(full, x)
     r = Result("hessian", expr, x.name, h, h.result, h.d2f, "symmetric")
-    r.notes = _notes("hessian", expr, x, x.name not in full.free, _declared(shapes))
+    r.notes = _notes("hessian", full, x, x.name not in full.free, _declared(shapes))
     r.invented = invented
     return r
 

@@ -194,7 +194,7 @@ def recursion(definitions, adjoint: str | None = None, shapes=None, functions=()
     f_text = f"{gk1.internal()} : {qk1.internal()}"
     lets = _reachable(lets, f_text)
     try:
-        f, x, let_vars = _prepare(f_text, q.internal(), shapes, dict(lets), functions)
+        f, (x,), let_vars, _ = _prepare(f_text, q.internal(), shapes, dict(lets), functions)
     except MatcalcError as e:
         raise _located(e, sources, index) from None
     d = gradient(f, x, let_vars)

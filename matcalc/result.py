@@ -231,11 +231,14 @@ class Result:
                 if isinstance(d, int) and d != n:
                     raise UsageError(f"evaluate(): {v.name} of shape {np.shape(given)} does not fit its "
                                      f"shape {shape_text(v.shape)}")
-                if isinstance(d, str) and sizes.setdefault(d, n) != n:
+                if isinstance(d, str) and sizes.setdefault(d, n) != n and fixed[d][0] == v.name:
+                    raise UsageError(f"evaluate(): {v.name} of shape {np.shape(given)} does not fit its "
+                                     f"shape {shape_text(v.shape)}")
+                if isinstance(d, str) and sizes[d] != n:
                     other, shape = fixed[d]
                     raise UsageError(f"evaluate(): {v.name} of shape {np.shape(given)} and {other} of shape "
-                                     f"{shape} disagree on the size {d} ({v.name} is {shape_text(v.shape)}, "
-                                     f"{other} is {shape_text(env_shapes[other])})")
+                                     f"{shape} disagree on the size {d} ({v.name} is {_a(v.shape)}, "
+                                     f"{other} is {_a(env_shapes[other])})")
                 if isinstance(d, str):
                     fixed.setdefault(d, (v.name, np.shape(given)))
             env_shapes[v.name] = v.shape
@@ -348,6 +351,14 @@ def _checked(F: Expr, x: Var, J: Expr, rng, trials: int) -> float:
         raise NumericError(f"{last.message}; no usable point in {10 * trials} random draws, "
                            "so the result is not checked")
     return max(errors)
+
+
+def _a(shape) -> str:
+    """'an n-vector', 'a scalar', 'n×m' (a shape in a sentence)."""
+    text = shape_text(shape)
+    if "×" in text:
+        return text
+    return ("an " if text[0] in "aeiouhlmnfrsx8" and not text.startswith(("u", "scalar")) else "a ") + text
 
 
 def full_definitions(lets: dict) -> dict:

@@ -97,7 +97,8 @@ def divide(ctx, node, a, b):
     """A / s: by a scalar only."""
     if not is_scalar(b):
         raise ctx.error(node, f"cannot divide by {ctx.text(node.args[1])} ({ctx.shape_str(b)}): "
-                              "only by a scalar; use inv(...) or ./ for element-wise division")
+                              "only by a scalar; use inv(...) or ./ for element-wise division"
+                              + ctx.hint_within(node.args[1]))
     return a
 
 
