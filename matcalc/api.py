@@ -124,14 +124,13 @@ def _notes(kind: str, f, x, absent: bool, declared, lets=None) -> tuple:
     """The note for a variable that does not occur: its derivative is zero (a typo?)."""
     if not absent:
         return ()
-    from .dims import shape_text
-
     full = b.substitute(f, _full_definitions(lets)) if lets else f
     known = ", ".join(sorted(full.free - {x.name})) or "none"
     what = {"gradient": "its gradient", "jacobian": "the Jacobian", "hessian": "the Hessian"}[kind]
     how = "as declared" if x.name in declared else "by the naming convention"
-    shape = shape_text(x.shape)
-    shape = shape if "×" in shape else "a " + shape
+    from .result import _a
+
+    shape = _a(x.shape)
     return (f"{x.name} does not occur in the expression (its variables: {known}; a typo?), so {what} "
             f"is zero ({x.name} is {shape} {how})",)
 
