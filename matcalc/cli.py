@@ -71,7 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _wrt(words, command: str = "grad", expr: str = "") -> list:
+def _wrt(words, command: str = "grad", expr: str = ""):
+    """The variable's name (``wrt X`` or ``X``), or a list of names for several
+    (``wrt X wrt Y`` or ``wrt X, Y``)."""
+    names = _wrt_list(words, command, expr)
+    return names[0] if len(names) == 1 else names
+
+
+def _wrt_list(words, command: str = "grad", expr: str = "") -> list:
     """The variables: ``wrt X``, ``X``, ``wrt X wrt Y`` or ``wrt X, Y``."""
     if words[0] != "wrt":
         if len(words) == 1:
@@ -148,8 +155,7 @@ def run(argv) -> int:
         return run_recursion(args, _shapes(args.shape))
     from . import api
 
-    names, shapes = _wrt(args.words, args.command, args.expr), _shapes(args.shape)
-    wrt = names[0] if len(names) == 1 else names
+    wrt, shapes = _wrt(args.words, args.command, args.expr), _shapes(args.shape)
     extra = {"lets": args.let, "functions": args.function}
     if args.command == "hessian":
         result = api.hessian(args.expr, wrt, shapes, **extra)
