@@ -21,13 +21,27 @@ def _text(value, what: str) -> str:
 
 
 def _shapes(shapes: Optional[dict]) -> dict:
-    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape} (see frontend/shape_spec.py)."""
-    return shapes_argument(shapes)
+    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape} (see frontend/shape_spec.py); a
+    LaTeX-spelled name is its text-language name (W_{2} is W_2)."""
+    return {_spelled(name): shape for name, shape in shapes_argument(shapes).items()}
 
 
-def parse(text: str, shapes: Optional[dict] = None) -> Expr:
-    """The canonical expression of a text in matcalc's language."""
-    return to_expr(_text(text, "the expression"), _shapes(shapes))[0]
+def parse(text: str, shapes: Optional[dict] = None, syntax: Optional[str] = None) -> Expr:
+    """The canonical expression of a text in matcalc's language (or LaTeX: see grad)."""
+    return to_expr(_text(text, "the expression"), _shapes(shapes), (), _syntax(syntax))[0]
+
+
+def _syntax(syntax):
+    """'text', 'latex', or None/'auto' (LaTeX when the expression has a backslash)."""
+    if syntax not in (None, "auto", "text", "latex"):
+        raise UsageError(f"syntax {syntax!r}: choose text, latex or auto")
+    return syntax
+
+
+def _spelled(name: str) -> str:
+    from .frontend.syntax import spelled_name
+
+    return spelled_name(name)
 
 
 def _layout(layout: Optional[str], default: str) -> str:
@@ -100,13 +114,14 @@ def _wrt_names(wrt) -> list:
     return names
 
 
-def _prepare(expr, wrt, shapes, lets=None, functions=()):
+def _prepare(expr, wrt, shapes, lets=None, functions=(), syntax=None):
     """(f, [X per wrt name], lets {Var: definition}, the dimension names matcalc made up)."""
     _text(expr, "the expression")
     names = _wrt_names(wrt)
-    f, definitions, ctx = to_exprs(expr, _lets(lets), _shapes(shapes), _functions(functions))
+    f, definitions, ctx = to_exprs(expr, _lets(lets), _shapes(shapes), _functions(functions), _syntax(syntax))
     xs = []
     for name in names:
+        name = _spelled(name)  # W_{2} is W_2, \mathbf{x} is x
         if name in definitions:
             raise UnknownNameError(f"{name} is a named intermediate (--let); differentiate with respect to a variable")
         xs.append(_variable(ctx, expr, name, definitions))
@@ -143,18 +158,19 @@ def _one_or_many(wrt, results):
 
 
 def grad(expr: str, wrt, shapes: Optional[dict] = None, layout: Optional[str] = None,
-         lets=None, functions=()):
+         lets=None, functions=(), syntax=None):
     """The gradient of a scalar expression: G with df = G : dX.  Denominator
     layout (the default) gives G shaped like X; numerator layout gives G^T.
     ``lets`` names intermediates ({'r': 'A x - b'} or ['r = A x - b']); the
-    result is written with them and the steps go through them.
+    result is written with them and the steps go through them.  ``syntax``
+    'latex' reads LaTeX (as does any expression with a backslash), 'text' never.
 
     ``wrt`` is one name (a Result) or a list of names (a Results: a list of
     Result in that order, whose generated code computes them together).
     A variable that does not occur gets the zero gradient of its shape, with
     a note (Result.notes) that it may be a typo."""
     layout = _layout(layout, "denominator")
-    f, xs, lets, invented = _prepare(expr, wrt, shapes, lets, functions)
+    f, xs, lets, invented = _prepare(expr, wrt, shapes, lets, functions, syntax)
     out = []
     for x in xs:
         g = gradient(f, x, lets)
@@ -167,11 +183,11 @@ def grad(expr: str, wrt, shapes: Optional[dict] = None, layout: Optional[str] = 
 
 
 def jacobian(expr: str, wrt, shapes: Optional[dict] = None, layout: Optional[str] = None,
-             lets=None, functions=()):
+             lets=None, functions=(), syntax=None):
     """d vec(F) / d vec(X)^T (numerator layout, the default) or its transpose.
     Several variables (a list) give a Results, one Jacobian block per variable."""
     layout = _layout(layout, "numerator")
-    F, xs, lets, invented = _prepare(expr, wrt, shapes, lets, functions)
+    F, xs, lets, invented = _prepare(expr, wrt, shapes, lets, functions, syntax)
     full = b.substitute(F, _full_definitions(lets)) if lets else F
     out = []
     for x in xs:
@@ -184,14 +200,15 @@ def jacobian(expr: str, wrt, shapes: Optional[dict] = None, layout: Optional[str
     return _one_or_many(wrt, out)
 
 
-def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, functions=()) -> Result:
+def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, functions=(),
+            syntax=None) -> Result:
     """H = d2f / d vec(X) d vec(X)^T with d2f = vec(dX)^T H vec(dX).  One
     variable: the blocks across several variables are not computed."""
     names = _wrt_names(wrt)
     if len(names) > 1:
         raise UsageError("the Hessian is taken with respect to one variable (the cross blocks "
                          "∂²f/∂X∂Y are not computed): run one hessian per variable")
-    f, (x,), lets, invented = _prepare(expr, names[0], shapes, lets, functions)
+    f, (x,), lets, invented = _prepare(expr, names[0], shapes, lets, functions, syntax)
     full = b.substitute(f, _full_definitions(lets)) if lets else f
     h = _hessian(full, x)
     r = Result("hessian", expr, x.name, h, h.result, h.d2f, "symmetric")

@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="declare a shape: scalar, n (a column vector) or m,n (a matrix)")
         g.add_argument("--format", choices=FORMATS, default="text",
                        help="the output format (default text; see the list below)")
+        g.add_argument("--input", choices=("auto", "text", "latex"), default="auto",
+                       help="the expression's syntax; auto (default) reads LaTeX when it has a backslash")
         if name != "hessian":
             g.add_argument("--layout", choices=("numerator", "denominator"), default=None,
                            help="grad: denominator (default, shaped like X); jacobian: numerator (default)")
@@ -156,7 +158,7 @@ def run(argv) -> int:
     from . import api
 
     wrt, shapes = _wrt(args.words, args.command, args.expr), _shapes(args.shape)
-    extra = {"lets": args.let, "functions": args.function}
+    extra = {"lets": args.let, "functions": args.function, "syntax": args.input}
     if args.command == "hessian":
         result = api.hessian(args.expr, wrt, shapes, **extra)
     else:

@@ -272,8 +272,6 @@ class Result:
         a gradient or Jacobian, of the gradient for a Hessian."""
         import numpy as np
 
-        from .numeric import jacobian_check
-
         rng = np.random.default_rng(seed)
         J = self.full(self.numerator_form())
         target = self.derivation.grad.result if self.kind == "hessian" else self.f
@@ -337,7 +335,8 @@ def _checked(F: Expr, x: Var, J: Expr, rng, trials: int) -> float:
     positive values spread wider or narrower each time (numeric.SPREADS); when
     no draw is usable, the last NumericError is raised."""
     from .errors import NumericError
-    from .numeric import SPREADS, jacobian_check
+    from .finite_differences import jacobian_check
+    from .numeric import SPREADS
 
     errors, last = [], None
     for attempt in range(10 * trials):

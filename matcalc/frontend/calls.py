@@ -48,6 +48,9 @@ def shape(ctx, node, *shapes):
         if a[1] != 1 or not ctx.u.unify(a[0], ctx.u.product(m, k)):
             raise ctx.error(node, f"unvec needs a vector of length {m}*{k}, got {ctx.shape_str(a)}")
         return (m, k)
+    if base == "norm" and node.info.get("norm") == "2" and a[0] != 1 and a[1] != 1:  # LaTeX \|X\|_2
+        raise ctx.error(node, f"\\|{ctx.text(node.args[0])}\\|_2 of a matrix is its spectral norm, which is "
+                              "not supported; \\|X\\|_F is the Frobenius norm")
     row = NAMED.get(base)  # the operator table: square checks, scalar results
     if row is not None and row.square:  # tr, det, logdet, inv
         square(ctx, node, node.args[0], a, row.square)
