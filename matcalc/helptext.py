@@ -14,9 +14,9 @@ NAMING = ("names: lowercase = column vector (x, w, b2), Uppercase = matrix (A, W
 
 #: --format: one line each
 FORMATS = {
-    "text": "the result in matcalc's own language (it parses back); several variables: ∂f/∂X = ... lines",
+    "text": "matcalc's own language (parses back); several variables: ∂f/∂X = ... lines",
     "latex": "LaTeX (several variables: an aligned block)",
-    "numpy": "a Python module over NumPy: gradient(...), value(...), value_and_gradient(...), ...",
+    "numpy": "a NumPy module: gradient, value, value_and_gradient (hessian: more)",
     "jax": "the same module over jax.numpy (jax.jit compiles it)",
     "torch": "the same module over torch tensors",
     "json": "everything as JSON (several variables: a list, one object per variable)",
@@ -58,6 +58,12 @@ def functions_line() -> str:
             + "; generic element-wise: sigma, f, g (more with --function NAME)")
 
 
+def _wrapped(text: str, indent: str = "") -> str:
+    import textwrap
+
+    return textwrap.fill(text, 79, subsequent_indent=indent + "  ", break_on_hyphens=False)
+
+
 def formats_text() -> str:
     width = max(len(k) for k in FORMATS)
     return "\n".join(f"  {name:<{width}}  {what}" for name, what in FORMATS.items())
@@ -68,7 +74,8 @@ def main_epilog() -> str:
         "examples:",
         *[f"  {EXAMPLES[c][0]}" for c in ("grad", "jacobian")],
         "",
-        NAMING,
+        _wrapped(NAMING),
+        _wrapped(functions_line()),
         "",
         "formats (--format):",
         formats_text(),
@@ -81,11 +88,12 @@ def main_epilog() -> str:
 def command_epilog(command: str) -> str:
     lines = ["examples:", *[f"  {e}" for e in EXAMPLES[command]], ""]
     if command in ("grad", "jacobian"):
-        lines += ["several variables: wrt X wrt Y (or wrt X, Y) prints one result per variable, "
-                  "each with its left side (∂f/∂X = ...); the generated code returns a tuple in that order.", ""]
+        lines += [_wrapped("several variables: wrt X wrt Y (or wrt X, Y) prints one result per variable, "
+                           "each with its left side (∂f/∂X = ...); the generated code returns a tuple "
+                           "in that order."), ""]
     else:
         lines += ["one variable: the cross blocks ∂²f/∂X∂Y of several are not computed.", ""]
-    lines += [NAMING, "", "formats (--format):", formats_text(), "",
+    lines += [_wrapped(NAMING), _wrapped(functions_line()), "", "formats (--format):", formats_text(), "",
               "`matcalc help language` summarises operators and functions; docs/language.md has the rest."]
     return "\n".join(lines)
 
@@ -108,7 +116,7 @@ def language() -> str:
     return "\n".join([
         "matcalc's input language (the full reference: docs/language.md)",
         "",
-        NAMING + ".",
+        _wrapped(NAMING + "."),
         "Dimensions: --shape A=m,n (matrix), x=n (vector), alpha=scalar; numbers are 2, 0.5, 1e-3, 1/2.",
         "",
         "Operators, loosest-binding first (products bind left to right):",
@@ -117,9 +125,10 @@ def language() -> str:
         "Structural functions (argument -> result):",
         *structural,
         "",
-        "Element-wise functions: " + ", ".join(BUILTIN) + " (f' is the derivative: tanh'(x))",
+        _wrapped("Element-wise functions: " + ", ".join(BUILTIN) + " (f' is the derivative: tanh'(x))"),
         "Generic element-wise functions: sigma, f, g, and any NAME declared with --function NAME.",
         "Special matrices: I (identity, size inferred), I_n, K_{m,n} (commutation), ones(n), ones(m, n).",
         "",
+        "LaTeX input: an expression with a backslash (or --input latex) is read as LaTeX.",
         "Write the expression in quotes: matcalc grad \"x^T A x\" wrt x",
     ])
