@@ -162,7 +162,7 @@ class Result:
                 found.setdefault(v.name, v)
         named = [v for _, v in sorted(found.items())
                  if any(isinstance(d, str) and d in self.invented for d in v.shape)]
-        return "dimensions named by matcalc: " + ", ".join(f"{v.name} is {shape_text(v.shape)}" for v in named)
+        return "dimensions named by matcalc: " + ", ".join(f"{v.name} is {_a(v.shape)}" for v in named)
 
     def differential_text(self, latex: bool = False) -> str:
         return (to_latex if latex else to_text)(self.differential)
