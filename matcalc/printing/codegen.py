@@ -132,7 +132,7 @@ def many_specs(results) -> list:
     both = Spec("value_and_gradient", f"(f, ({names})) for {head}, computed together (one forward "
                 f"pass):\n{gdoc}", params, [(f, "value")] + Gs, outs=["_value"] + outs,
                 pack=(0, tuple(i + 1 for i in order)))
-    return [gradient, value, both]
+    return [gradient, value, both] if _concrete(f) else [gradient]  # f of a generic function has no code
 
 
 def source(result, backend: str = "numpy") -> str:
