@@ -11,8 +11,8 @@ __version__ = "0.1.0"
 
 
 def grad(expr, wrt, shapes=None, layout=None, lets=None, functions=(), syntax=None, **options):
-    """The gradient of a scalar expression; see matcalc.api.grad (options: symmetric=,
-    spd=, convention=)."""
+    """The gradient of a scalar expression (wrt a name: a Result; a list of names: a list of
+    results in that order); see matcalc.api.grad (options: symmetric=, spd=, convention=)."""
     from .api import grad as _grad
 
     return _grad(expr, wrt, shapes, layout, lets, functions, syntax, **options)

@@ -45,8 +45,14 @@ class ShapeError(MatcalcError):
     kind = "shape error"
 
 
-class NameError_(MatcalcError):
+class UnknownNameError(MatcalcError):
+    """A name used where it cannot be: a missing value, a function or a
+    --let name given as the variable."""
+
     kind = "name error"
+
+
+NameError_ = UnknownNameError  # deprecated alias (the old name), kept for code that imports it
 
 
 class UnsupportedError(MatcalcError):

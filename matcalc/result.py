@@ -9,7 +9,7 @@ from . import build as b
 from .calculus import full_definitions
 from .derivative import Derivative
 from .dims import shape_text
-from .errors import NameError_, UsageError
+from .errors import UnknownNameError, UsageError
 from .expr import Expr, Var
 from .notebook import result_bundle
 from .printing.latex import to_latex
@@ -27,6 +27,9 @@ class Result:
     layout), 'jacobian' (J = d vec(F) / d vec(X)^T in numerator layout) or
     'hessian' (H = d2f / d vec(X) d vec(X)^T).  ``expr`` is the result in the
     requested layout; ``differential`` is df, dF or d2f."""
+
+    notes: tuple = ()  # one-line remarks for the user (a variable that does not occur)
+    invented: frozenset = frozenset()  # dimension names matcalc made up (no --shape declared them)
 
     def __init__(self, kind, source, wrt, derivation, expr, differential, layout, lets=None, convention=None):
         self.lets = lets or {}  # {Var: definition}, in definition order
@@ -158,6 +161,35 @@ class Result:
             return printer(self.expr)
         return self._joined(printer, *named, where, between)
 
+    def dimensions_note(self, results=None, printed: str = "") -> Optional[str]:
+        """'dimensions named by matcalc: X is n×m, B is m×p' when a dimension
+        that matcalc named (no --shape declared it) shows in the result as
+        printed (B^T ⊗ I_n, K_{n,m}, ones(n)); else None."""
+        import re
+
+        from .dims import DimProd
+        from .expr import Commutation, Identity, Ones, Unvec
+        from .walk import walk
+
+        results = results or [self]
+        shown: set = set()
+        for r in results:
+            for e in walk(r.expr, r.differential):
+                dims = ((e.n,) if isinstance(e, Identity) else (e.m, e.n) if isinstance(e, Commutation)
+                        else e.shape if isinstance(e, (Ones, Unvec)) else ())
+                for d in dims:
+                    shown.update(d.factors if isinstance(d, DimProd) else (d,))
+        shown = {d for d in shown & set(self.invented) if re.search(rf"(?<![A-Za-z0-9\\]){re.escape(d)}(?![A-Za-z0-9])", printed)}
+        if not shown:
+            return None
+        found: dict = {}
+        for r in results:
+            for v in r._inputs():
+                found.setdefault(v.name, v)
+        named = [v for _, v in sorted(found.items())
+                 if any(isinstance(d, str) and d in self.invented for d in v.shape)]
+        return "dimensions named by matcalc: " + ", ".join(f"{v.name} is {_a(v.shape)}" for v in named)
+
     def differential_text(self, latex: bool = False) -> str:
         return (to_latex if latex else to_text)(self.differential)
 
@@ -208,11 +240,13 @@ class Result:
         from .numeric import symbolic_dims
 
         env, sizes = {}, {}
+        fixed, env_shapes = {}, {}  # size -> (the first array that fixed it, its shape as passed)
         for v in self._inputs():
             if v.name not in arrays:
-                raise NameError_(f"evaluate() needs a value for {v.name}")
+                raise UnknownNameError(f"evaluate() needs a value for {v.name}")
+            given = arrays[v.name]
             try:
-                a = np.asarray(arrays[v.name], dtype=float)
+                a = np.asarray(given, dtype=float)
             except (TypeError, ValueError):
                 raise UsageError(f"evaluate(): {v.name} is not an array of numbers") from None
             r, c = v.shape
@@ -231,9 +265,20 @@ class Result:
                 _check_symmetric(v, a)
             env[v.name] = a
             for d, n in zip(v.shape, a.shape):
-                if (isinstance(d, int) and d != n) or (isinstance(d, str) and sizes.setdefault(d, n) != n):
-                    raise UsageError(f"evaluate(): {v.name} has shape {a.shape}, which does not fit its "
-                                     f"shape {shape_text(v.shape)} and the other arrays")
+                if isinstance(d, int) and d != n:
+                    raise UsageError(f"evaluate(): {v.name} of shape {np.shape(given)} does not fit its "
+                                     f"shape {shape_text(v.shape)}")
+                if isinstance(d, str) and sizes.setdefault(d, n) != n and fixed[d][0] == v.name:
+                    raise UsageError(f"evaluate(): {v.name} of shape {np.shape(given)} does not fit its "
+                                     f"shape {shape_text(v.shape)}")
+                if isinstance(d, str) and sizes[d] != n:
+                    other, shape = fixed[d]
+                    raise UsageError(f"evaluate(): {v.name} of shape {np.shape(given)} and {other} of shape "
+                                     f"{shape} disagree on the size {d} ({v.name} is {_a(v.shape)}, "
+                                     f"{other} is {_a(env_shapes[other])})")
+                if isinstance(d, str):
+                    fixed.setdefault(d, (v.name, np.shape(given)))
+            env_shapes[v.name] = v.shape
         needed = symbolic_dims([self.full(self.expr)])
         for d in sorted(needed - set(sizes)):
             if d not in arrays or d in env:
@@ -362,3 +407,142 @@ def _check_symmetric(v: Var, a) -> None:
         except np.linalg.LinAlgError:
             raise UsageError(f"evaluate(): {v.name} is declared positive definite, but the array given is not") \
                 from None
+
+
+def _a(shape) -> str:
+    """'an n-vector', 'a scalar', 'n×m' (a shape in a sentence)."""
+    text = shape_text(shape)
+    if "×" in text:
+        return text
+    return ("an " if text[0] in "aeiouhlmnfrsx8" and not text.startswith(("u", "scalar")) else "a ") + text
+
+
+
+
+
+
+class Results(list):
+    """The derivatives of one expression with respect to several variables:
+    a list of Result, in the order the variables were given, that prints,
+    checks and generates code for them together.
+
+    Text and LaTeX label each result with its left side (``∂f/∂W1 = ...``,
+    one line per variable); JSON is a list of the single results' objects;
+    the generated ``gradient(...)`` returns a tuple in the same order (and
+    ``value_and_gradient`` returns ``(f, (G1, G2, ...))``), computing shared
+    subexpressions once."""
+
+    @property
+    def kind(self) -> str:
+        return self[0].kind
+
+    @property
+    def source(self) -> str:
+        return self[0].source
+
+    @property
+    def layout(self) -> str:
+        return self[0].layout
+
+    @property
+    def wrt(self) -> list:
+        return [r.wrt for r in self]
+
+    @property
+    def x(self) -> list:
+        return [r.x for r in self]
+
+    @property
+    def f(self) -> Expr:
+        return self[0].f
+
+    @property
+    def notes(self) -> tuple:
+        return tuple(n for r in self for n in r.notes)
+
+    def _inputs(self) -> list:
+        found = {}
+        for r in self:
+            for v in r._inputs():
+                found.setdefault(v.name, v)
+        return [found[k] for k in sorted(found)]
+
+    def text(self, compact: bool = False) -> str:
+        """One line per variable, ``∂f/∂X = G`` (the left side states the
+        layout).  compact=True names subexpressions that the results share
+        (or repeat) once, in ``where`` lines after them, when that is shorter."""
+        return self._lines(False, compact)
+
+    def latex(self, compact: bool = False) -> str:
+        r"""An aligned block: ``\begin{aligned} \frac{\partial f}{\partial X} &= G \\ ... \end{aligned}``."""
+        return self._lines(True, compact)
+
+    def equation(self, latex: bool = False) -> str:
+        return self._lines(latex, False)
+
+    def _lines(self, latex: bool, compact: bool) -> str:
+        from .printing.equations import lhs
+
+        printer = to_latex if latex else to_text
+        exprs, where = [r.expr for r in self], []
+        if compact and sum(len(printer(e)) for e in exprs) > Result.COMPACT_ABOVE:
+            from .printing.cse import common_subexpressions
+
+            taken = set(self.f.free) | set(self.wrt)
+            defs, roots = common_subexpressions(exprs, taken=taken)
+            if defs:
+                where = [f"{printer(v)} = {printer(d)}" for v, d in defs]
+                exprs = roots
+        lefts = [lhs(r.derivative(), latex) for r in self]
+        if not latex:
+            lines = [f"{left} = {to_text(e)}" for left, e in zip(lefts, exprs)]
+            if where:
+                lines.append("where " + "\n      ".join(where))
+            return "\n".join(lines)
+        rows = [f"{left} &= {to_latex(e)}" for left, e in zip(lefts, exprs)]
+        if where:
+            rows.append(r"&\text{where } " + r", \; ".join(where))
+        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+    def index(self, latex: bool = False) -> str:
+        return "\n".join(r.index(latex) for r in self)
+
+    def to_dict(self) -> list:
+        return [r.to_dict() for r in self]
+
+    def json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def code(self, backend: str = "numpy") -> str:
+        """One module for all the variables: ``gradient(...)`` returns a tuple
+        in the order of wrt (``jacobian(...)`` likewise), shared subexpressions
+        computed once (docs/codegen.md)."""
+        from .printing.codegen import source
+
+        return source(self, backend)
+
+    def numpy_source(self) -> str:
+        return self.code("numpy")
+
+    def function(self, backend: str = "numpy"):
+        """The generated module's functions; see Result.function."""
+        from .printing.codegen import functions
+
+        return functions(self, backend)
+
+    def evaluate(self, /, **arrays) -> list:
+        """[each result evaluated at the arrays], in order."""
+        return [r.evaluate(**arrays) for r in self]
+
+    def check(self, seed: int = 0, trials: int = 3) -> list:
+        """[each result's relative error against finite differences], in order."""
+        return [r.check(seed, trials) for r in self]
+
+    def __str__(self):
+        return self.text()
+
+    def __repr__(self):
+        return f"<matcalc {self.kind}s wrt {', '.join(self.wrt)}: {'; '.join(r.text() for r in self)}>"
+
+    def _repr_latex_(self):
+        return f"$\\displaystyle {self.latex()}$"

@@ -261,7 +261,7 @@ def test_recursion_cli():
     done = _cli("recursion", *SEED, "--adjoint", "G_k = dL/dZ_k", "--check")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "G_k = sigma'(Z_k) .* (A^T G_{k+1} W_{k+1}^T)"
-    assert "passed" in done.stdout
+    assert "passed" in done.stderr and "check" not in done.stdout  # the check line goes to stderr
     latex = _cli("recursion", *SEED, "--steps", "--format", "latex").stdout
     assert latex.startswith("\\begin{align*}\n\\mathrm{d}L &= G_{k+1} : \\mathrm{d}Z_{k+1}")
     assert latex.rstrip().endswith("\\]")

@@ -62,7 +62,8 @@ def test_grad_latex():
 def test_grad_check_passes_and_prints_the_relative_error():
     done = matcalc("grad", "sum(log(1 + exp(-y .* (X w))))", "wrt", "w", "--check")
     assert done.returncode == 0, done.stderr
-    result, check = done.stdout.splitlines()
+    result, = done.stdout.splitlines()  # stdout holds the answer only; the check line goes to stderr
+    check, = done.stderr.splitlines()
     assert result.startswith("-X^T (y .* sigmoid(")  # the exact text: test_docs_console_example
     m = re.fullmatch(r"check: relative error (\S+) against central differences \(passed\)", check)
     assert m, check
@@ -152,7 +153,6 @@ CARET = [
     (["grad", "A : B : C", "wrt", "A"], ["syntax error", "':'"], 6),
     (["grad", "x @ y", "wrt", "x"], ["syntax error", "'@'"], 2),
     (["grad", "tr X", "wrt", "X"], ["syntax error"], 3),
-    (["grad", "x^T A x", "wrt", "z"], ["z", "does not occur"], None),
     (["grad", "x^T A y", "wrt", "x", "--shape", "x=n", "--shape", "y=m", "--shape", "A=n,n"],
      ["shape error", "1×n", "m-vector"], 6),
     (["grad", "x + A", "wrt", "x"], ["shape error", "add", "vector", "×"], 2),
@@ -284,7 +284,7 @@ def test_check_draws_again_where_random_sizes_make_a_matrix_singular():
     other sizes instead of failing, and its number is a real comparison."""
     done = matcalc("grad", "logdet(B X)", "wrt", "X", "--check")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("B^T (B X)^{-T}\ncheck: relative error ")
+    assert done.stdout == "B^T (B X)^{-T}\n" and done.stderr.startswith("check: relative error ")
 
 
 def test_check_of_a_matrix_singular_everywhere_is_a_numeric_error():
@@ -305,8 +305,9 @@ def test_check_spreads_positive_draws_to_reach_a_shifted_domain(expr, gradient):
     positive values wider or narrower until the expression is defined."""
     done = matcalc("grad", expr, "wrt", "x", "--check")
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert lines[0] == gradient and lines[1].startswith("check: relative error") and "passed" in lines[1]
+    lines = (done.stdout + done.stderr).splitlines()
+    assert done.stdout == gradient + "\n"
+    assert lines[1].startswith("check: relative error") and "passed" in lines[1]
     assert float(lines[1].split()[3]) < 1e-6
 
 

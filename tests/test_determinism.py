@@ -79,7 +79,8 @@ def outputs():
 def test_every_case_succeeds(outputs):
     for item in outputs["0"]:
         assert item["code"] == 0 and item["stdout"], item
-        assert item["stderr"] == "", item
+        # stderr holds at most notes (dimension names matcalc made up, printed in I_n, ones(n))
+        assert all(line.startswith("matcalc: note: ") for line in item["stderr"].splitlines()), item
 
 
 @pytest.mark.parametrize("seed", SEEDS[1:])

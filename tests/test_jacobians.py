@@ -207,9 +207,10 @@ def test_cli_check_and_layout(capsys):
 
     assert main(["jacobian", "A X B", "wrt", "X", "--shape", "A=p,m", "--shape", "X=m,n",
                  "--shape", "B=n,q", "--layout", "denominator", "--check"]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert out[1] == "∂vec(F)^T/∂vec(X) = B ⊗ A^T"
-    assert out[2].startswith("check: relative error") and "passed" in out[2]
+    captured = capsys.readouterr()
+    out, err = captured.out.splitlines(), captured.err.splitlines()
+    assert out[1] == "∂vec(F)^T/∂vec(X) = B ⊗ A^T" and len(out) == 2  # the check line goes to stderr
+    assert err[0].startswith("check: relative error") and "passed" in err[0]
 
 
 # --- layouts and equations -------------------------------------------------------------------

@@ -281,11 +281,11 @@ def _run(capsys, *argv):
 
 
 def test_cli_symmetric(capsys):
-    code, out, _ = _run(capsys, "grad", "tr(A S)", "wrt", "S", "--symmetric", "S", "--check")
-    assert code == 0 and out.startswith("(A + A^T) / 2\ncheck:") and "passed" in out
-    code, out, _ = _run(capsys, "grad", "tr(A S)", "wrt", "S", "--symmetric", "S",
-                        "--symmetric-convention", "entrywise", "--check")
-    assert code == 0 and out.startswith("A + A^T - diag(diag(A))") and "passed" in out
+    code, out, err = _run(capsys, "grad", "tr(A S)", "wrt", "S", "--symmetric", "S", "--check")
+    assert code == 0 and out == "(A + A^T) / 2\n" and err.startswith("check:") and "passed" in err
+    code, out, err = _run(capsys, "grad", "tr(A S)", "wrt", "S", "--symmetric", "S",
+                          "--symmetric-convention", "entrywise", "--check")
+    assert code == 0 and out.startswith("A + A^T - diag(diag(A))") and "passed" in err
     code, out, _ = _run(capsys, "grad", "logdet(Sigma)", "wrt", "Sigma", "--spd", "Sigma", "--equation")
     assert code == 0 and out.startswith("∂f/∂Sigma = Sigma^{-1}   (Sigma symmetric positive definite")
     code, out, _ = _run(capsys, "grad", "x^T S x", "wrt", "S", "--symmetric", "S", "--format", "json", "--check")

@@ -1,16 +1,17 @@
 """The API's arguments, checked and turned into what the front end takes:
 the expression text, wrt, shapes, --let definitions, --function names and
 the syntax, and the symmetric declarations (--symmetric, --spd, --shape
-S=n,n,symmetric); ``prepare`` runs the front end on them and returns
-(f, X, lets), the declared names as symmetric variables (Var.kind).
-Every wrong argument is a UsageError or a NameError_ with a one-line message."""
+S=n,n,symmetric); ``prepare``/``prepare_many`` run the front end on them and
+return f, the variables (declared names as symmetric variables, Var.kind)
+and the lets.  Every wrong argument is a UsageError or an UnknownNameError
+with a one-line message."""
 from __future__ import annotations
 
 from typing import Optional
 
 from .. import build as b
 from ..dims import shape_text
-from ..errors import NameError_, ShapeError, UsageError
+from ..errors import ShapeError, UnknownNameError, UsageError
 from ..expr import Expr, Var
 from ..parser import KEYWORDS
 from .pipeline import to_exprs
@@ -83,9 +84,35 @@ def split_let(item: str):
     return name, text
 
 
+def wrt_names(wrt) -> list:
+    """wrt as a list of names: a string (one name, or several separated by
+    commas) or a list/tuple of strings; each name once."""
+    if isinstance(wrt, str):
+        names = [w.strip() for w in wrt.split(",")] if "," in wrt else [wrt]
+    elif isinstance(wrt, (list, tuple)):
+        names = [text_argument(w, "each wrt name").strip() for w in wrt]
+    else:
+        raise UsageError(f"wrt must be a string or a list of strings, not {type(wrt).__name__}")
+    if not names or not all(names):
+        raise UsageError("give the variables as wrt='X' or wrt=['X', 'Y']")
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise UsageError(f"{name} is given twice as a variable to differentiate with respect to")
+    return names
+
+
 def prepare(expr, wrt, shapes, lets=None, functions=(), syntax=None, symmetric=(), spd=()):
-    text_argument(expr, "the expression")
+    """(f, X, lets {Var: definition}) for one variable."""
     text_argument(wrt, "wrt")
+    f, (x,), let_vars, _ = prepare_many(expr, [wrt], shapes, lets, functions, syntax, symmetric, spd)
+    return f, x, let_vars
+
+
+def prepare_many(expr, wrt, shapes, lets=None, functions=(), syntax=None, symmetric=(), spd=()):
+    """(f, [X per wrt name], lets {Var: definition}, the dimension names matcalc made up);
+    the names declared symmetric (positive definite) are symmetric variables."""
+    text_argument(expr, "the expression")
+    names = wrt_names(wrt)
     shapes, declared = split_structure(shapes)
     kinds = {**declared, **kinds_argument(symmetric, spd)}
     lets, shapes = lets_argument(lets), shapes_with_names(shapes)
@@ -94,16 +121,19 @@ def prepare(expr, wrt, shapes, lets=None, functions=(), syntax=None, symmetric=(
         f, definitions, ctx = typed_square(expr, lets, shapes, functions, syntax, kinds)
     else:
         f, definitions, ctx = to_exprs(expr, lets, shapes, functions, syntax)
-    if wrt in definitions:
-        raise NameError_(f"{wrt} is a named intermediate (--let); differentiate with respect to a variable")
-    x = variable(ctx, expr, wrt, definitions)
+    xs = []
+    for name in names:
+        name = spelled_name(name)  # W_{2} is W_2, \mathbf{x} is x
+        if name in definitions:
+            raise UnknownNameError(f"{name} is a named intermediate (--let); differentiate with respect to a variable")
+        xs.append(variable(ctx, expr, name, definitions))
     let_vars = {b.var(name, tuple(ctx.name_dim(d) for d in ctx.vars[name])): d for name, d in definitions.items()}
     if kinds:
         mapping = declared_variables(ctx, expr, kinds, definitions)
         f = b.substitute(f, mapping)
         let_vars = {v: b.substitute(d, mapping) for v, d in let_vars.items()}
-        x = mapping.get(x, x)
-    return f, x, let_vars
+        xs = [mapping.get(x, x) for x in xs]
+    return f, xs, let_vars, frozenset(ctx.dim_names.values())
 
 
 def parse_declared(text, shapes, syntax=None, symmetric=(), spd=()) -> Expr:
@@ -191,11 +221,11 @@ def declared_variables(ctx, source: str, kinds: dict, definitions=()) -> dict:
     for name, kind in kinds.items():
         opt = _option(kind)
         if name in definitions:
-            raise NameError_(f"{opt} {name}: {name} is a named intermediate (--let); declare the variables "
+            raise UnknownNameError(f"{opt} {name}: {name} is a named intermediate (--let); declare the variables "
                              "it is made of", source, _at(source, name))
         if name not in ctx.vars:
             known = ", ".join(sorted(set(ctx.vars) - set(definitions))) or "none"
-            raise NameError_(f"{opt} {name}: {name} does not occur in the expression (its variables: {known})",
+            raise UnknownNameError(f"{opt} {name}: {name} does not occur in the expression (its variables: {known})",
                              source, len(source))
         shape = tuple(ctx.name_dim(d) for d in ctx.vars[name])
         r, c = shape
@@ -208,11 +238,15 @@ def declared_variables(ctx, source: str, kinds: dict, definitions=()) -> dict:
 
 
 def variable(ctx, source: str, wrt: str, definitions=()) -> Var:
-    """The Var called wrt, or a clear error if the expression has no such name."""
+    """The Var called wrt.  A name that does not occur gets its shape from
+    --shape or the naming convention (fresh dimensions), so that its
+    derivative is the zero of the right shape (the API adds a note)."""
     wrt = spelled_name(wrt)  # W_{2} is W_2, \mathbf{x} is x
     if wrt in ctx.functions or wrt in ctx.used_functions:
-        raise NameError_(f"cannot differentiate with respect to {wrt}: it is a function")
+        raise UnknownNameError(f"cannot differentiate with respect to {wrt}: it is a function")
     if wrt not in ctx.vars:
-        known = ", ".join(sorted(set(ctx.vars) - set(definitions))) or "none"
-        raise NameError_(f"{wrt} does not occur in the expression (its variables: {known})", source, len(source))
+        if not is_new_name(wrt):
+            raise UsageError(f"cannot differentiate with respect to {wrt!r}: give a variable's name "
+                             "(a letter, then letters, digits or _)")
+        ctx.var_shape(wrt)
     return b.var(wrt, tuple(ctx.name_dim(d) for d in ctx.vars[wrt]))

@@ -82,6 +82,17 @@ class Context:
                         f"declare them, e.g. --shape {name}=...)")
         return ""
 
+    def hint_within(self, node: Syn) -> str:
+        """The naming-convention hint for the first undeclared vector or
+        matrix name inside node (1/(2 m): m is a vector), else ''."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if self._undeclared(n) and convention(n.value) != "scalar":
+                return self.hint(n)
+            stack.extend(reversed([a for a in n.args if isinstance(a, Syn)]))
+        return ""
+
     def _undeclared(self, n: Syn) -> bool:
         return n.op == "name" and n.value not in self.declared and n.value != "I" and not sized_identity(n.value)
 

@@ -9,7 +9,7 @@ forms.infer_tree walks the tree.  The rules of function calls are in calls.py.
 from __future__ import annotations
 
 from ..dims import dim_mul
-from ..errors import NameError_
+from ..errors import UnknownNameError
 from ..expr import SCALAR
 from .convention import sized_identity
 
@@ -35,7 +35,7 @@ def name(ctx, node):
         d = ctx.dim_text(node, name[2:])
         return (d, d)
     if name in ctx.functions:
-        raise NameError_(f"{name} is a function; call it as {name}(...)", ctx.source, node.pos)
+        raise UnknownNameError(f"{name} is a function; call it as {name}(...)", ctx.source, node.pos)
     return ctx.var_shape(name)
 
 
@@ -97,7 +97,8 @@ def divide(ctx, node, a, b):
     """A / s: by a scalar only."""
     if not is_scalar(b):
         raise ctx.error(node, f"cannot divide by {ctx.text(node.args[1])} ({ctx.shape_str(b)}): "
-                              "only by a scalar; use inv(...) or ./ for element-wise division")
+                              "only by a scalar; use inv(...) or ./ for element-wise division"
+                              + ctx.hint_within(node.args[1]))
     return a
 
 

@@ -67,6 +67,8 @@ def _concrete(e) -> bool:
 def specs(result) -> list:
     """The module's functions; with respect to a symmetric variable each
     docstring states that its value must be symmetric and the convention."""
+    if isinstance(result, list):
+        return many_specs(result)
     out = _specs(result)
     convention = getattr(result, "convention", None)
     declared = [v for v in result._inputs() if getattr(v, "kind", "")]
@@ -120,6 +122,43 @@ def _specs(result) -> list:
     return [hess, *valued[:1], gradient, *valued[1:], hvp, op]
 
 
+def many_specs(results) -> list:
+    """The functions of a module for several variables (a result.Results):
+    ``gradient`` returns (G1, G2, ...) in the order of wrt, ``value_and_gradient``
+    returns (f, (G1, G2, ...)), ``jacobian`` returns (J1, J2, ...); one CSE over
+    all the returned values computes what they share once."""
+    from .numpy_code import py_names
+
+    first = results[0]
+    params = results._inputs()
+    idents = py_names(p.name for p in params)
+    src = " ".join(first.source.split())
+    wrts = ", ".join(r.wrt for r in results)
+    head = f"f = {src} (with respect to {wrts})"
+    order = tuple(range(len(results)))
+    if first.kind == "jacobian":
+        jac = "d vec(F) / d vec(X)^T" if first.layout == "numerator" else "d vec(F)^T / d vec(X)"
+        outs = [f"_jacobian_{idents[r.wrt]}" for r in results]
+        doc = (f"The Jacobians {jac} (column-stacking vec) of F = {src} with respect to {wrts}, "
+               f"{first.layout} layout, as a tuple in that order:\n" +
+               "\n".join(f"J_{r.wrt} = {_formula(r, r.expr)}" for r in results))
+        return [Spec("jacobian", doc, params, [(r.full(r.expr), "matrix") for r in results],
+                     outs=outs, pack=order)]
+    f = first.full(first.f)
+    Gs = [(r.full(r.expr), "like") for r in results]
+    outs = [f"_gradient_{idents[r.wrt]}" for r in results]
+    names = ", ".join(f"G_{r.wrt}" for r in results)
+    gdoc = "\n".join(f"G_{r.wrt} = {_formula(r, r.expr)}" for r in results)
+    gradient = Spec("gradient", f"The gradients ({names}) of {head}, {first.layout} layout, as a tuple "
+                    f"in that order (shared subexpressions computed once):\n{gdoc}", params, Gs,
+                    outs=outs, pack=order)
+    value = Spec("value", f"The value of {src}.", params, [(f, "value")])
+    both = Spec("value_and_gradient", f"(f, ({names})) for {head}, computed together (one forward "
+                f"pass):\n{gdoc}", params, [(f, "value")] + Gs, outs=["_value"] + outs,
+                pack=(0, tuple(i + 1 for i in order)))
+    return [gradient, value, both] if _concrete(f) else [gradient]  # f of a generic function has no code
+
+
 def source(result, backend: str = "numpy") -> str:
     return module_source(specs(result), backend)
 
@@ -134,6 +173,10 @@ class Functions(types.SimpleNamespace):
         with ``f.unflatten(res.x)``); fixed: the values of the other variables."""
         import numpy as np
 
+        if isinstance(self.wrt, list):
+            from ..errors import UsageError
+
+            raise UsageError("scipy() optimises over one variable: generate the code with wrt='X' for it")
         wrt, shape = self.wrt, self.shape_of(fixed)
 
         def unflat(z):

@@ -511,6 +511,19 @@ class Spec:
     returns: list
     direction: Var = None
     operator: bool = False
+    outs: list = None   # the names of the returned values (default _value, _gradient)
+    pack: tuple = None  # how they are returned: indices into returns, nested tuples for
+                        # nested tuples ((0, (1, 2)) returns f, (G1, G2)); default: in order
+
+
+def _packed(pack, items) -> str:
+    """The return expression: pack's indices replaced by items, tuples nested."""
+    def one(p):
+        if isinstance(p, int):
+            return items[p]
+        return "(" + ", ".join(one(q) for q in p) + ("," if len(p) == 1 else "") + ")"
+
+    return ", ".join(one(p) for p in pack)
 
 
 def _convert(bk, n: str, shape) -> str:
@@ -590,7 +603,7 @@ def function_lines(spec: Spec, backend="numpy") -> list:
             if v.name in varying:
                 c = printer(d)
                 inner.append(f"{printer.names[v.name]} = {c}")
-    outs = ["_value"] if len(roots) == 1 else ["_value", "_gradient"]
+    outs = spec.outs or (["_value"] if len(roots) == 1 else ["_value", "_gradient"])
     indent = "        " if spec.operator else "    "
     for out, root in zip(outs, roots):
         c = printer(root)
@@ -599,7 +612,8 @@ def function_lines(spec: Spec, backend="numpy") -> list:
             c = printer.bind(c)
             line = f"{out} = " + bk.out.format(c, like=like)
         printer.lines.append(line)
-    results = ", ".join(_shaped(bk, out, how, r.shape) for out, (r, how) in zip(outs, spec.returns))
+    shaped = [_shaped(bk, out, how, r.shape) for out, (r, how) in zip(outs, spec.returns)]
+    results = ", ".join(shaped) if spec.pack is None else _packed(spec.pack, shaped)
     printer.hoist_to = None
 
     renamed = [f"{names[p.name]} is {p.name}" for p in params if names[p.name] != p.name]
