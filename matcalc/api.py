@@ -7,8 +7,9 @@ from . import build as b
 from .calculus import gradient, hessian as _hessian, jacobian as _jacobian
 from .errors import NameError_, UsageError
 from .expr import Expr, Var
+from .frontend import to_expr, to_exprs
+from .frontend.shape_spec import shapes_argument
 from .result import Result, full_definitions as _full_definitions
-from .shapes import parse_dims, to_expr, to_exprs
 
 LAYOUTS = ("numerator", "denominator")
 
@@ -20,25 +21,27 @@ def _text(value, what: str) -> str:
 
 
 def _shapes(shapes: Optional[dict]) -> dict:
-    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape}."""
-    out = {}
-    if shapes is not None and not isinstance(shapes, dict):
-        raise UsageError(f"shapes must be a dict such as {{'A': 'm,n'}}, not {type(shapes).__name__}")
-    for name, spec in (shapes or {}).items():
-        _text(name, "a name in shapes")
-        if isinstance(spec, str):
-            out[name] = parse_dims(spec)
-        else:
-            if not isinstance(spec, (tuple, list)):
-                raise UsageError(f"shape of {name}: give 'scalar', 'n', 'm,n' or a tuple, not {spec!r}")
-            spec = tuple(spec)
-            out[name] = (1, 1) if not spec else ((spec[0], 1) if len(spec) == 1 else spec)
-    return out
+    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape} (see frontend/shape_spec.py); a
+    LaTeX-spelled name is its text-language name (W_{2} is W_2)."""
+    return {_spelled(name): shape for name, shape in shapes_argument(shapes).items()}
 
 
-def parse(text: str, shapes: Optional[dict] = None) -> Expr:
-    """The canonical expression of a text in matcalc's language."""
-    return to_expr(_text(text, "the expression"), _shapes(shapes))[0]
+def parse(text: str, shapes: Optional[dict] = None, syntax: Optional[str] = None) -> Expr:
+    """The canonical expression of a text in matcalc's language (or LaTeX: see grad)."""
+    return to_expr(_text(text, "the expression"), _shapes(shapes), (), _syntax(syntax))[0]
+
+
+def _syntax(syntax):
+    """'text', 'latex', or None/'auto' (LaTeX when the expression has a backslash)."""
+    if syntax not in (None, "auto", "text", "latex"):
+        raise UsageError(f"syntax {syntax!r}: choose text, latex or auto")
+    return syntax
+
+
+def _spelled(name: str) -> str:
+    from .frontend.syntax import spelled_name
+
+    return spelled_name(name)
 
 
 def _layout(layout: Optional[str], default: str) -> str:
@@ -94,10 +97,10 @@ def _split_let(item: str):
     return name, text
 
 
-def _prepare(expr, wrt, shapes, lets=None, functions=()):
+def _prepare(expr, wrt, shapes, lets=None, functions=(), syntax=None):
     _text(expr, "the expression")
     _text(wrt, "wrt")
-    f, definitions, ctx = to_exprs(expr, _lets(lets), _shapes(shapes), _functions(functions))
+    f, definitions, ctx = to_exprs(expr, _lets(lets), _shapes(shapes), _functions(functions), _syntax(syntax))
     if wrt in definitions:
         raise NameError_(f"{wrt} is a named intermediate (--let); differentiate with respect to a variable")
     x = _variable(ctx, expr, wrt, definitions)
@@ -106,37 +109,40 @@ def _prepare(expr, wrt, shapes, lets=None, functions=()):
 
 
 def grad(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
-         lets=None, functions=()) -> Result:
+         lets=None, functions=(), syntax=None) -> Result:
     """The gradient of a scalar expression: G with df = G : dX.  Denominator
     layout (the default) gives G shaped like X; numerator layout gives G^T.
     ``lets`` names intermediates ({'r': 'A x - b'} or ['r = A x - b']); the
-    result is written with them and the steps go through them."""
+    result is written with them and the steps go through them.  ``syntax``
+    'latex' reads LaTeX (as does any expression with a backslash), 'text' never."""
     layout = _layout(layout, "denominator")
-    f, x, lets = _prepare(expr, wrt, shapes, lets, functions)
+    f, x, lets = _prepare(expr, wrt, shapes, lets, functions, syntax)
     g = gradient(f, x, lets)
     out = g.result if layout == "denominator" else b.transpose(g.result)
     return Result("gradient", expr, wrt, g, out, g.df, layout, lets)
 
 
 def jacobian(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
-             lets=None, functions=()) -> Result:
+             lets=None, functions=(), syntax=None) -> Result:
     """d vec(F) / d vec(X)^T (numerator layout, the default) or its transpose."""
     layout = _layout(layout, "numerator")
-    F, x, lets = _prepare(expr, wrt, shapes, lets, functions)
+    F, x, lets = _prepare(expr, wrt, shapes, lets, functions, syntax)
     j = _jacobian(b.substitute(F, _full_definitions(lets)) if lets else F, x)
     out = j.result if layout == "numerator" else b.transpose(j.result)
     return Result("jacobian", expr, wrt, j, out, j.df, layout)
 
 
-def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, functions=()) -> Result:
+def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, functions=(),
+            syntax=None) -> Result:
     """H = d2f / d vec(X) d vec(X)^T with d2f = vec(dX)^T H vec(dX)."""
-    f, x, lets = _prepare(expr, wrt, shapes, lets, functions)
+    f, x, lets = _prepare(expr, wrt, shapes, lets, functions, syntax)
     h = _hessian(b.substitute(f, _full_definitions(lets)) if lets else f, x)
     return Result("hessian", expr, wrt, h, h.result, h.d2f, "symmetric")
 
 
 def _variable(ctx, source: str, wrt: str, definitions=()) -> Var:
     """The Var called wrt, or a clear error if the expression has no such name."""
+    wrt = _spelled(wrt)  # W_{2} is W_2, \mathbf{x} is x
     if wrt in ctx.functions or wrt in ctx.used_functions:
         raise NameError_(f"cannot differentiate with respect to {wrt}: it is a function")
     if wrt not in ctx.vars:

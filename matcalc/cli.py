@@ -11,7 +11,7 @@ import sys
 
 from .errors import MatcalcError, NumericError, UsageError
 
-FORMATS = ("text", "latex", "numpy", "json", "index", "index-latex")
+FORMATS = ("text", "latex", "numpy", "jax", "torch", "json", "index", "index-latex")
 CHECK_TOLERANCE = 1e-5
 COMMANDS = {
     "grad": "gradient G of a scalar f, with df = G : dX (G shaped like X)",
@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                        help="declare a shape: scalar, n (a column vector) or m,n (a matrix)")
         g.add_argument("--format", choices=FORMATS, default="text")
+        g.add_argument("--input", choices=("auto", "text", "latex"), default="auto",
+                       help="the expression's syntax; auto (default) reads LaTeX when it has a backslash")
         if name != "hessian":
             g.add_argument("--layout", choices=("numerator", "denominator"), default=None,
                            help="grad: denominator (default, shaped like X); jacobian: numerator (default)")
@@ -45,10 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "grad":
             g.add_argument("--steps", action="store_true",
                            help="show the derivation from df to G : dX, one rule per line")
+            g.add_argument("--backprop", action="store_true",
+                           help="print the recursion of adjoints G_V = ∂f/∂V through the --let names, "
+                                "from the output back to X, one line each")
         g.add_argument("--equation", action="store_true",
                        help="print the whole equation, e.g. ∂f/∂X = G, whose left side states the layout")
         g.add_argument("--check", action="store_true",
                        help="compare with central finite differences on random data; exit 1 on failure")
+    from .recursion import add_recursion_command
+
+    add_recursion_command(sub)
     return p
 
 
@@ -61,26 +69,27 @@ def _wrt(words) -> str:
 
 
 def _shapes(items) -> dict:
-    out = {}
-    for item in items:
-        name, sep, dims = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--shape {item!r}: write NAME=DIMS, e.g. A=m,n or x=n or alpha=scalar")
-        out[name.strip()] = dims
-    return out
+    """--shape NAME=DIMS items -> {name: 'DIMS'} (see frontend/shape_spec.py)."""
+    from .frontend.shape_spec import shape_options
+
+    return shape_options(items)
 
 
-def render(result, fmt: str, equation: bool, steps: bool = False) -> str:
+def render(result, fmt: str, equation: bool, steps: bool = False, backprop: bool = False) -> str:
     """The output of one result in one format (without the check line)."""
     from .printing.equations import differential_equation
 
     if fmt == "json":
         return result.json()
-    if fmt == "numpy":
-        return result.numpy_source().rstrip("\n")
+    if fmt in ("numpy", "jax", "torch"):
+        return result.code(fmt).rstrip("\n")
     if fmt in ("index", "index-latex"):
         return result.index(latex=fmt == "index-latex")
     latex = fmt == "latex"
+    if backprop:
+        if fmt not in ("text", "latex") or steps or equation:
+            raise UsageError("--backprop prints text or LaTeX, without --steps or --equation")
+        return result.latex(form="backprop") if latex else result.text(form="backprop")
     if steps:
         final = result.equation(latex) if equation or not latex else result.latex()
         return result.steps_text(latex) + "\n" + (final if not latex else f"\\[ {final} \\]")
@@ -93,10 +102,14 @@ def run(argv) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         raise UsageError('give a command, e.g.: matcalc grad "x^T A x" wrt x')
+    if args.command == "recursion":
+        from .recursion import run_recursion
+
+        return run_recursion(args, _shapes(args.shape))
     from . import api
 
     wrt, shapes = _wrt(args.words), _shapes(args.shape)
-    extra = {"lets": args.let, "functions": args.function}
+    extra = {"lets": args.let, "functions": args.function, "syntax": args.input}
     if args.command == "hessian":
         result = api.hessian(args.expr, wrt, shapes, **extra)
     else:
@@ -104,19 +117,21 @@ def run(argv) -> int:
     try:
         error = result.check() if args.check else None
     except NumericError:  # no usable random point: the result stands, the check could not run
-        print(render(result, args.format, args.equation, getattr(args, "steps", False)))
+        print(render(result, args.format, args.equation, getattr(args, "steps", False),
+                     getattr(args, "backprop", False)))
         raise
     if args.format == "json" and error is not None:
         data = result.to_dict()
         data["check"] = {"relative_error": error, "passed": error < CHECK_TOLERANCE}
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(render(result, args.format, args.equation, getattr(args, "steps", False)))
+        print(render(result, args.format, args.equation, getattr(args, "steps", False),
+                     getattr(args, "backprop", False)))
     if error is None:
         return 0
     passed = error < CHECK_TOLERANCE
     if args.format != "json":
-        stream = sys.stderr if args.format == "numpy" else sys.stdout
+        stream = sys.stderr if args.format in ("numpy", "jax", "torch") else sys.stdout
         print(f"check: relative error {error:.1e} against central differences "
               f"({'passed' if passed else 'FAILED'})", file=stream)
     return 0 if passed else 1

@@ -63,10 +63,28 @@ engine performed, one rule per line:""",
             cmd("grad", "G_k : Z_k", "wrt", "Z_j", "--let", "Z_k = A H_j W_k", "--let", "H_j = sigma(Z_j)",
                 "--steps", "--format", "latex", "--equation", latex=True,
                 before="The derivation as LaTeX, an `align*` block followed by the result:"),
+            cmd("recursion", "Z_k = A H_{k-1} W_k", "H_k = sigma(Z_k)", "--adjoint", "G_k = dL/dZ_k",
+                before="That is the recursion of the accepted answer, G_{k-1} = (A^T G_k W_k^T) ⊙ σ'(Z_{k-1}). "
+                       "`matcalc recursion` takes the question as it is asked, the layers written with the "
+                       "index k: it shifts them to the layer k+1, where the adjoint G_{k+1} is given "
+                       "(dL = G_{k+1} : dZ_{k+1}), and goes back through H_k to Z_k:"),
+            cmd("recursion", "Z_k = A H_{k-1} W_k", "H_k = sigma(Z_k)", "--adjoint", "G_k = dL/dZ_k", "--steps",
+                before="`--steps` is the chain of equalities of the accepted answer, from the given adjoint "
+                       "to the definition of G_k:"),
+            cmd("recursion", "Z_k = A H_{k-1} W_k", "H_k = sigma(Z_k)", "--adjoint", "G_k = dL/dZ_k", "--steps",
+                "--format", "latex", latex=True, before="The same as LaTeX, to paste into a paper:"),
+            cmd("grad", "E : Z3", "wrt", "Z1", "--let", "Z3 = A H2 W3", "--let", "H2 = sigma(Z2)",
+                "--let", "Z2 = A H1 W2", "--let", "H1 = sigma(Z1)", "--backprop",
+                before="With numbered layers and the output gradient E given, `--backprop` prints the "
+                       "gradient as the same recursion, one adjoint G_V = ∂f/∂V per named intermediate, "
+                       "from the output back to the variable (the lines parse back as `--let`s):"),
+            cmd("grad", "v^T tanh(W5 tanh(W4 tanh(W3 tanh(W2 tanh(W1 x)))))", "wrt", "W1",
+                before="A deep composition without names prints the same way by default: matcalc names "
+                       "the pre-activations Z_i and activations H_i, then the adjoints, so the output grows "
+                       "linearly with the depth:"),
         ],
-        """That is the recursion of the accepted answer,
-G_{k-1} = (A^T G_k W_k^T) ⊙ σ'(Z_{k-1}); going one layer further down
-repeats the same two steps.""",
+        """Going one layer further down repeats the same two steps: move the factors
+of Z_k = A H_{k-1} W_k across, then the Hadamard factor σ'.""",
     ),
     Problem(
         "001_f0e1369c888dcb5e",
@@ -159,6 +177,10 @@ def result(c: Command):
     from .cli import _shapes, _wrt, build_parser
 
     args = build_parser().parse_args(list(c.argv))
+    if args.command == "recursion":
+        from .recursion import recursion
+
+        return recursion(args.definitions, args.adjoint, _shapes(args.shape), tuple(args.function), args.index)
     extra = {"lets": args.let, "functions": args.function}
     wrt, shapes = _wrt(args.words), _shapes(args.shape)
     if args.command == "hessian":

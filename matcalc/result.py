@@ -3,6 +3,7 @@ JSON, and evaluable on arrays."""
 from __future__ import annotations
 
 import json
+from typing import Optional
 
 from . import build as b
 from .derivative import Derivative
@@ -72,16 +73,48 @@ class Result:
 
     COMPACT_ABOVE = 200  # characters: longer results print with named common subexpressions
 
-    def text(self, compact: bool = False) -> str:
+    def text(self, compact: bool = False, form: Optional[str] = None) -> str:
         """The result in matcalc's own language (it parses back).  With
         compact=True a long result repeating subexpressions prints as
-        ``G`` then ``where t1 = ...`` lines, each value named once."""
+        ``G`` then ``where t1 = ...`` lines, each value named once, and a long
+        result of a deep composition (3 or more element-wise layers) as its
+        back-propagation form.  form='backprop' asks for that form
+        (see backprop())."""
+        if form == "backprop" or (compact and form is None and self._auto_backprop()):
+            from .printing.backprop import backprop_text
+
+            return backprop_text(self.backprop())
         return self._compact(to_text, "\nwhere ", "\n      ") if compact else to_text(self.expr)
 
-    def latex(self, compact: bool = False) -> str:
-        """LaTeX; compact=True names repeated subexpressions as in text()."""
+    def latex(self, compact: bool = False, form: Optional[str] = None) -> str:
+        """LaTeX; compact=True and form as in text()."""
+        if form == "backprop" or (compact and form is None and self._auto_backprop()):
+            from .printing.backprop import backprop_latex
+
+            return backprop_latex(self.backprop())
         sep = r" \quad \text{where } "
         return self._compact(to_latex, sep, r", \; ") if compact else to_latex(self.expr)
+
+    def backprop(self):
+        """The gradient as the recursion of named adjoints G_V = ∂f/∂V, one
+        per --let intermediate from the output back to X (matcalc.backprop);
+        without lets, a deep composition is named automatically."""
+        if self.kind != "gradient" or self.layout != "denominator":
+            raise UsageError("the back-propagation form is shown for gradients in denominator layout")
+        if "_backprop" not in self.__dict__:
+            from .backprop import auto_backprop, backprop
+
+            self._backprop = (backprop(self.f, self.x, self.lets) if self.lets else
+                              auto_backprop(self.f, self.x) or backprop(self.f, self.x, {}))
+        return self._backprop
+
+    def _auto_backprop(self) -> bool:
+        """A deep composition with a long result (about 3 characters a node)."""
+        if self.kind != "gradient" or self.layout != "denominator" or self.lets:
+            return False
+        from .backprop import AUTO_MIN_DEPTH, layer_depth, tree_size
+
+        return layer_depth(self.f, self.x) >= AUTO_MIN_DEPTH and 3 * tree_size(self.expr) > self.COMPACT_ABOVE
 
     def _compact(self, printer, where: str, between: str) -> str:
         plain = printer(self.expr)
@@ -112,16 +145,20 @@ class Result:
         return index_form(self.derivative(), latex)
 
     def numpy_source(self) -> str:
-        from .printing.numpy_code import function_source
+        return self.code("numpy")
 
-        f, x = self.f, self.x
-        jac = "d vec(F) / d vec(X)^T" if self.layout == "numerator" else "d vec(F)^T / d vec(X)"
-        what = {"gradient": "Gradient", "jacobian": f"Jacobian {jac} (column-stacking vec)",
-                "hessian": "Hessian d2f / d vec(X) d vec(X)^T (column-stacking vec)"}[self.kind]
-        doc = f"{what} of {' '.join(self.source.split())} with respect to {x.name}, {self.layout} layout."
-        return function_source(self.kind, doc, self._inputs(), self.full(self.expr),
-                               self.expr.shape if self.kind != "gradient" or self.layout != "denominator"
-                               else x.shape)
+    def code(self, backend: str = "numpy") -> str:
+        """The generated module for backend 'numpy', 'jax' or 'torch' (docs/codegen.md)."""
+        from .printing.codegen import source
+
+        return source(self, backend)
+
+    def function(self, backend: str = "numpy"):
+        """The generated module's functions (value, gradient, value_and_gradient, ...;
+        for a Hessian hessian_vector_product and hessian_operator), and .scipy(**fixed)."""
+        from .printing.codegen import functions
+
+        return functions(self, backend)
 
     def _inputs(self) -> list:
         """The variables a caller supplies: those of f, and X even where it
@@ -190,8 +227,6 @@ class Result:
         a gradient or Jacobian, of the gradient for a Hessian."""
         import numpy as np
 
-        from .numeric import jacobian_check
-
         rng = np.random.default_rng(seed)
         J = self.full(self.numerator_form())
         target = self.derivation.grad.result if self.kind == "hessian" else self.f
@@ -255,7 +290,8 @@ def _checked(F: Expr, x: Var, J: Expr, rng, trials: int) -> float:
     positive values spread wider or narrower each time (numeric.SPREADS); when
     no draw is usable, the last NumericError is raised."""
     from .errors import NumericError
-    from .numeric import SPREADS, jacobian_check
+    from .finite_differences import jacobian_check
+    from .numeric import SPREADS
 
     errors, last = [], None
     for attempt in range(10 * trials):

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import matcalc
-from matcalc.expr import Var
+from conftest import variables
 from matcalc.printing.numpy_code import chain_order, py_names
 
 SIZES = {"n": 4, "m": 3, "p": 5, "q": 2, "k": 6, "r": 7, "s": 8}
@@ -47,21 +47,11 @@ def load(source: str):
         elif isinstance(node, ast.ImportFrom):
             raise AssertionError(f"generated code has a from-import: {ast.dump(node)}")
     top = [type(n).__name__ for n in tree.body]
-    assert top == ["Import", "FunctionDef"], top
+    assert top == ["Import", "FunctionDef", "FunctionDef", "FunctionDef"], top
     namespace = {"__builtins__": dict(vars(builtins), __import__=_only_numpy), "__name__": "generated"}
     exec(compile(source, "<generated>", "exec"), namespace)
-    assert set(namespace) - {"__builtins__", "__name__"} == {"_np", "gradient"}
+    assert set(namespace) - {"__builtins__", "__name__"} == {"_np", "gradient", "value", "value_and_gradient"}
     return namespace["gradient"]
-
-
-def variables(e) -> dict:
-    out, stack = {}, [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Var):
-            out[x.name] = x
-        stack.extend(x.children())
-    return out
 
 
 def _size(d, sizes):
@@ -339,8 +329,10 @@ def test_a_choice_that_depends_on_sizes_is_made_when_the_code_runs():
     assert len(chain_orders([("n", "n"), ("n", "n"), ("n", 1)])) == 1  # vectors first at every size
     r = matcalc.grad("norm(X - U V^T)^2", "U")
     source = r.numpy_source()
-    choices = [line.strip() for line in source.splitlines() if line.strip().startswith("_c")]
-    assert choices and " if _c" in source
+    gradient_def = next(n for n in ast.parse(source).body if getattr(n, "name", "") == "gradient")
+    choices = [f"{n.targets[0].id} = {ast.unparse(n.value)}" for n in gradient_def.body
+               if isinstance(n, ast.Assign) and n.targets[0].id.startswith("_c")]
+    assert choices and "if _c" in source
     fn = load(source)
     rng = np.random.default_rng(0)
     for rank, distributed in [(3, True), (40, False)]:

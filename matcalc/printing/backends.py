@@ -1,0 +1,115 @@
+"""The array libraries generated code can target, as data: one row each.
+
+One printer (numpy_code.NumpyPrinter) writes every backend; a row says how
+each operation is spelled there.  ``{p}`` in a template is the module's
+prefix (``_np``, ``_jnp``, ``_torch``), ``{like}`` the first parameter (the
+array whose dtype and device new arrays take), ``{0}``, ``{1}`` the operands.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    imports: tuple            # the module's import lines
+    prefix: str               # the array module's name in generated code
+    convert: str              # a parameter as a floating array: {0} the parameter
+    out: str                  # the returned value as an array of the parameters' dtype
+    item: str                 # a 1 x 1 value as a scalar
+    create: str = ""          # keyword arguments of eye/ones/zeros: dtype and device
+    vec: str = "{0}.reshape(-1, 1, order='F')"
+    unvec: str = "{0}.reshape({shape}, order='F')"
+    logdet: str = "{p}.linalg.slogdet({0})[1]"
+    inf: str = "{p}.inf"
+    kron: str = "{p}.kron"
+    transposed_left: str = ""  # A^T B spelled without A.T @ (XLA on CPU copies A^T): {0} A, {1} B
+    prelude: tuple = ()       # helper definitions after the imports
+    functions: dict = field(default_factory=dict)  # element-wise templates that differ: name -> template
+    rewrites: tuple = ()      # (NumPy text, this backend's text) applied to the other templates
+
+    def fn(self, name: str, numpy_template: str) -> str:
+        if name in self.functions:
+            return self.functions[name]
+        text = numpy_template
+        for old, new in self.rewrites:
+            text = text.replace(old, new)
+        return re.sub(r"\bnp\.", self.prefix + ".", text)
+
+
+NUMPY = Backend(
+    name="numpy",
+    imports=("import numpy as _np",),
+    prefix="_np",
+    convert="_np.asarray({0}, dtype=float)",
+    out="_np.asarray({0}, dtype=float)",
+    item="{0}.item()",
+)
+
+JAX = Backend(
+    name="jax",
+    imports=("import jax.numpy as _jnp", "import numpy as _np"),
+    prefix="_jnp",
+    convert="_array({0})",
+    out="_jnp.asarray({0}, dtype={like}.dtype)",
+    item="{0}.reshape(())",
+    create=", dtype={like}.dtype",
+    vec="{0}.T.reshape(-1, 1)",
+    unvec="{0}.reshape({rshape}).T",
+    transposed_left="({1}.T @ {0}).T",
+    prelude=(
+        "def _array(a):",
+        '    """a as a floating jax array (integers become the default float)."""',
+        "    a = _jnp.asarray(a)",
+        "    return a if _jnp.issubdtype(a.dtype, _jnp.floating) else a.astype(_jnp.result_type(float))",
+    ),
+)
+
+TORCH = Backend(
+    name="torch",
+    imports=("import torch as _torch", "import numpy as _np"),
+    prefix="_torch",
+    convert="_tensor({0})",
+    out="_torch.as_tensor({0}, dtype={like}.dtype, device={like}.device)",
+    item="{0}.reshape(())",
+    create=", dtype={like}.dtype, device={like}.device",
+    vec="{0}.T.reshape(-1, 1)",
+    unvec="{0}.reshape({rshape}).T",
+    prelude=(
+        "def _tensor(a):",
+        '    """a as a floating tensor (integers become the default float), on its device."""',
+        "    a = _torch.as_tensor(a)",
+        "    return a if a.is_floating_point() else a.to(_torch.get_default_dtype())",
+        "",
+        "",
+        "def _logaddexp0(a):",
+        '    """log(1 + exp(a)), stable: logaddexp(0, a)."""',
+        "    return _torch.logaddexp(_torch.zeros((), dtype=a.dtype, device=a.device), a)",
+        "",
+        "",
+        "def _kron(a, b):",
+        '    """a ⊗ b (torch.kron needs contiguous operands)."""',
+        "    return _torch.kron(a.contiguous(), b.contiguous())",
+    ),
+    kron="_kron",
+    functions={
+        "relu": "_torch.clamp({0}, min=0)",
+        "relu'": "(({0}) > 0).to(({0}).dtype)",
+    },
+    rewrites=(("np.logaddexp(0, ", "_logaddexp0("), ("np.power(", "np.pow(")),
+)
+
+BACKENDS = {b.name: b for b in (NUMPY, JAX, TORCH)}
+
+
+def backend(name) -> Backend:
+    if isinstance(name, Backend):
+        return name
+    try:
+        return BACKENDS[name]
+    except KeyError:
+        from ..errors import UsageError
+
+        raise UsageError(f"unknown backend {name!r}: one of {', '.join(BACKENDS)}") from None
