@@ -239,7 +239,8 @@ def _inner(chain) -> Expr:
 def _logistic_ratios(exps: dict) -> None:
     """In a product given as {base: exponent}: sigmoid'(u) / sigmoid(u) =
     1 - sigmoid(u) and sigmoid'(u) / (1 - sigmoid(u)) = sigmoid(u), so that
-    log(sigmoid(u)) and log(1 - sigmoid(u)) differentiate as on paper."""
+    log(sigmoid(u)) and log(1 - sigmoid(u)) differentiate as on paper; and
+    sigmoid(u) (1 - sigmoid(u)) = sigmoid'(u), one name for the derivative."""
     for base in [g for g in exps if isinstance(g, Apply) and g.fn == "sigmoid'"]:
         s = apply("sigmoid", base.arg)
         rest = add(Num(_F1), neg(s))
@@ -248,6 +249,20 @@ def _logistic_ratios(exps: dict) -> None:
                 exps[base] -= 1
                 exps[den] += 1
                 exps[result] = exps.get(result, 0) + 1
+    # logistic_name: sigmoid(u) (1 - sigmoid(u)) = sigmoid'(u), so that the derivative has one name
+    for rest in [g for g in exps if isinstance(g, Add) and len(g.terms) == 2]:
+        one, other = rest.terms
+        if not (one == ONE or isinstance(one, Ones)):
+            one, other = other, one
+        c, s = split_coeff(other)
+        if not ((one == ONE or isinstance(one, Ones)) and c == -1 and isinstance(s, Apply) and s.fn == "sigmoid"):
+            continue
+        p, q = exps.get(s, 0), exps.get(rest, 0)
+        k = min(p, q) if p > 0 and q > 0 else max(p, q) if p < 0 and q < 0 else 0
+        if k:
+            exps[s], exps[rest] = p - k, q - k
+            base = apply("sigmoid'", s.arg)
+            exps[base] = exps.get(base, 0) + k
 
 
 def _merge_scalars(scalars):

@@ -133,6 +133,15 @@ COLLECTED = [
 ]
 
 
+COLLECTED += [
+    # one name for the logistic derivative: sigmoid(u) .* (1 - sigmoid(u)) = sigmoid'(u) (logistic_name)
+    ("sum(sigmoid(X w) .* log(sigmoid(X w)))", "w", None,
+     "X^T (sigmoid'(X w) + log(sigmoid(X w)) .* sigmoid'(X w))"),
+    ("sum(sigmoid(X w) .* (1 - sigmoid(X w)))", "w", None, "X^T sigmoid''(X w)"),
+    ("sigmoid(a^T w) (1 - sigmoid(a^T w))", "w", None, "sigmoid''(a^T w) a"),
+]
+
+
 @pytest.mark.parametrize("expr, wrt, shapes, expected", COLLECTED, ids=[f"{c[0]} wrt {c[1]}" for c in COLLECTED])
 def test_collected(expr, wrt, shapes, expected):
     check_gradient(expr, wrt, shapes, expected)
