@@ -6,12 +6,16 @@ Canonical form, in brief:
     a 1 x 1 sub-chain such as x^T A y becomes a scalar factor;
   * adjacent powers of one square base merge: X X^{-1} = I, X X = X^2;
   * transposes sit on atoms only: (A B)^T = B^T A^T, (X^{-1})^T = X^{-T};
-    an element-wise node takes it outside rather than make its operands
-    rows: tanh(W x)^T, not tanh(x^T W^T);
+    an element-wise node is written in the orientation whose transposes
+    print shorter (_orientation): tanh(W x)^T, not tanh(x^T W^T);
+    sigma'(Z) .* (A^T G W^T), not (sigma'(Z)^T .* (W G^T A))^T;
+  * Kronecker products: sum(A ⊗ B) = sum(A) sum(B), tr(A ⊗ B) = tr(A) tr(B),
+    (A ⊗ B) vec(X) = vec(B X A^T), (A ⊗ B)(C ⊗ D) = (A C) ⊗ (B D);
   * like terms of a sum are collected, sums are flattened and sorted;
   * a scalar equal to its transpose (x^T A y = y^T A^T x) and a trace equal
     under rotation (tr(A B) = tr(B A)) are stored in one chosen orientation;
-  * element-wise products merge powers (A .* A = A.^2) and drop ones.
+  * element-wise products merge powers (A .* A = A.^2) and drop ones;
+    sigmoid(u) .* (1 - sigmoid(u)) = sigmoid'(u).
 """
 from __future__ import annotations
 
