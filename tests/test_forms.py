@@ -134,9 +134,10 @@ COLLECTED = [
 
 
 COLLECTED += [
-    # one name for the logistic derivative: sigmoid(u) .* (1 - sigmoid(u)) = sigmoid'(u) (logistic_name)
+    # one name for the logistic derivative: sigmoid(u) .* (1 - sigmoid(u)) = sigmoid'(u) (logistic_name);
+    # a common Hadamard factor out of a sum (factor_hadamard)
     ("sum(sigmoid(X w) .* log(sigmoid(X w)))", "w", None,
-     "X^T (sigmoid'(X w) + log(sigmoid(X w)) .* sigmoid'(X w))"),
+     "X^T (sigmoid'(X w) .* (1 + log(sigmoid(X w))))"),
     ("sum(sigmoid(X w) .* (1 - sigmoid(X w)))", "w", None, "X^T sigmoid''(X w)"),
     ("sigmoid(a^T w) (1 - sigmoid(a^T w))", "w", None, "sigmoid''(a^T w) a"),
 ]

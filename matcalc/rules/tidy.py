@@ -137,6 +137,44 @@ def group_scalar_terms(e: Add) -> Expr:
     return best
 
 
+def _hadamard_factors(t: Expr):
+    """A term as (coefficient and scalars, its Hadamard factors): 2 s (A .* B) -> (2 s, [A, B])."""
+    if _scaled_hadamard(t):
+        return b.product(t.coeff, t.scalars, ()), list(t.chain[0].factors)
+    if isinstance(t, Hadamard):
+        return b.num(1), list(t.factors)
+    c, rest = b.split_coeff(t)
+    return b.num(c), [rest]
+
+
+def factor_hadamard(e: Add) -> Expr:
+    """A .* B + A .* C + D = A .* (B + C) + D, and A + A .* C = A .* (1 + C), where
+    that is shorter: s' + log(s) .* s' = (1 + log(s)) .* s'."""
+    if not any(isinstance(t, Hadamard) or _scaled_hadamard(t) for t in e.terms):
+        return e
+    parts = [_hadamard_factors(t) for t in e.terms]
+    counts: dict = {}
+    for _, fs in parts:
+        for f in set(fs):
+            counts[f] = counts.get(f, 0) + 1
+    best = e
+    for f, n in counts.items():
+        if n < 2:
+            continue
+        inside, outside = [], []
+        for t, (pre, fs) in zip(e.terms, parts):
+            if f in fs:
+                rest = list(fs)
+                rest.remove(f)
+                inside.append(b.mul(pre, b.hadamard(*rest) if rest else b.ones(e.shape)))
+            else:
+                outside.append(t)
+        out = b.add(b.hadamard(f, tidy(b.add(*inside, shape=e.shape))), *outside)
+        if out.size < best.size:
+            best = out
+    return best
+
+
 def _powers(t: Expr) -> dict:
     """A term's scalar factors as {base: exponent} (x^T A x / s^2: {x^T A x: 1, s: -2})."""
     out: dict = {}
@@ -260,8 +298,8 @@ def absorb_into_sum(e: MatMul) -> Expr:
 
 
 def tidy(e: Expr) -> Expr:
-    """Apply expand_hadamard, merge_diag_terms, group_scalar_terms and
-    factor_sum to every sum,
+    """Apply expand_hadamard, merge_diag_terms, group_scalar_terms,
+    factor_hadamard and factor_sum to every sum,
     absorb_into_sum to every product of scalars and unvec_kron to every
     unvec, innermost first; a subexpression shared in several places is tidied once."""
     memo: dict = {}
@@ -277,6 +315,8 @@ def tidy(e: Expr) -> Expr:
                     y = merge_diag_terms(y)
                 if isinstance(y, Add):
                     y = group_scalar_terms(y)
+                if isinstance(y, Add):
+                    y = factor_hadamard(y)
                 if isinstance(y, Add):
                     y = factor_sum(y)
             elif isinstance(y, MatMul) and len(y.scalars) >= 2:
