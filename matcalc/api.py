@@ -4,26 +4,16 @@ from __future__ import annotations
 from typing import Optional
 
 from . import build as b
-from .calculus import gradient, hessian as _hessian, jacobian as _jacobian
-from .errors import NameError_, UsageError
-from .expr import Expr, Var
-from .frontend import to_expr, to_exprs
-from .frontend.shape_spec import shapes_argument
-from .result import Result, full_definitions as _full_definitions
+from .calculus import full_definitions as _full_definitions, gradient, hessian as _hessian, jacobian as _jacobian
+from .errors import UsageError
+from .expr import Expr
+from .frontend import to_expr
+from .frontend.arguments import (
+    prepare as _prepare, shapes_with_names as _shapes, syntax_argument as _syntax, text_argument as _text,
+)
+from .result import Result
 
 LAYOUTS = ("numerator", "denominator")
-
-
-def _text(value, what: str) -> str:
-    if not isinstance(value, str):
-        raise UsageError(f"{what} must be a string, not {type(value).__name__}")
-    return value
-
-
-def _shapes(shapes: Optional[dict]) -> dict:
-    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape} (see frontend/shape_spec.py); a
-    LaTeX-spelled name is its text-language name (W_{2} is W_2)."""
-    return {_spelled(name): shape for name, shape in shapes_argument(shapes).items()}
 
 
 def parse(text: str, shapes: Optional[dict] = None, syntax: Optional[str] = None) -> Expr:
@@ -31,81 +21,11 @@ def parse(text: str, shapes: Optional[dict] = None, syntax: Optional[str] = None
     return to_expr(_text(text, "the expression"), _shapes(shapes), (), _syntax(syntax))[0]
 
 
-def _syntax(syntax):
-    """'text', 'latex', or None/'auto' (LaTeX when the expression has a backslash)."""
-    if syntax not in (None, "auto", "text", "latex"):
-        raise UsageError(f"syntax {syntax!r}: choose text, latex or auto")
-    return syntax
-
-
-def _spelled(name: str) -> str:
-    from .frontend.syntax import spelled_name
-
-    return spelled_name(name)
-
-
 def _layout(layout: Optional[str], default: str) -> str:
     layout = layout or default
     if layout not in LAYOUTS:
         raise UsageError(f"layout {layout!r}: choose numerator or denominator")
     return layout
-
-
-def _lets(lets) -> list:
-    """[(name, text)] from {'r': 'A x - b'} or ['r = A x - b', ...]."""
-    if not lets:
-        return []
-    if isinstance(lets, str):
-        lets = [lets]
-    items = lets.items() if isinstance(lets, dict) else [_split_let(x) for x in lets]
-    out = []
-    for name, text in items:
-        name = _text(name, "a --let name").strip()
-        _text(text, f"the definition of {name}")
-        if not _is_name(name):
-            raise UsageError(f"--let {name!r}: give a new name (a letter, then letters, digits or _), "
-                             "not a built-in function")
-        out.append((name, text))
-    return out
-
-
-def _is_name(name: str) -> bool:
-    """A name of the language that is not a function's: tr = A would never be used."""
-    from .parser import KEYWORDS
-
-    return bool(name) and name[0].isalpha() and all(c.isalnum() or c == "_" for c in name) \
-        and name not in KEYWORDS and name != "I"
-
-
-def _functions(functions) -> tuple:
-    """--function names: each a plain name, not a built-in function."""
-    if not functions:
-        return ()
-    if isinstance(functions, str):
-        functions = [functions]
-    for fn in functions:
-        if not _is_name(_text(fn, "a --function name")):
-            raise UsageError(f"--function {fn!r}: give a new name (a letter, then letters, digits or _), "
-                             "not a built-in function")
-    return tuple(functions)
-
-
-def _split_let(item: str):
-    name, sep, text = _text(item, "a --let").partition("=")
-    if not sep:
-        raise UsageError(f"--let {item!r}: write NAME = EXPR, e.g. r = A x - b")
-    return name, text
-
-
-def _prepare(expr, wrt, shapes, lets=None, functions=(), syntax=None):
-    _text(expr, "the expression")
-    _text(wrt, "wrt")
-    f, definitions, ctx = to_exprs(expr, _lets(lets), _shapes(shapes), _functions(functions), _syntax(syntax))
-    if wrt in definitions:
-        raise NameError_(f"{wrt} is a named intermediate (--let); differentiate with respect to a variable")
-    x = _variable(ctx, expr, wrt, definitions)
-    let_vars = {b.var(name, tuple(ctx.name_dim(d) for d in ctx.vars[name])): d for name, d in definitions.items()}
-    return f, x, let_vars
 
 
 def grad(expr: str, wrt: str, shapes: Optional[dict] = None, layout: Optional[str] = None,
@@ -140,12 +60,3 @@ def hessian(expr: str, wrt: str, shapes: Optional[dict] = None, lets=None, funct
     return Result("hessian", expr, wrt, h, h.result, h.d2f, "symmetric")
 
 
-def _variable(ctx, source: str, wrt: str, definitions=()) -> Var:
-    """The Var called wrt, or a clear error if the expression has no such name."""
-    wrt = _spelled(wrt)  # W_{2} is W_2, \mathbf{x} is x
-    if wrt in ctx.functions or wrt in ctx.used_functions:
-        raise NameError_(f"cannot differentiate with respect to {wrt}: it is a function")
-    if wrt not in ctx.vars:
-        known = ", ".join(sorted(set(ctx.vars) - set(definitions))) or "none"
-        raise NameError_(f"{wrt} does not occur in the expression (its variables: {known})", source, len(source))
-    return b.var(wrt, tuple(ctx.name_dim(d) for d in ctx.vars[wrt]))

@@ -112,3 +112,11 @@ def hessian(f: Expr, x: Var) -> Hessian:
     d2f = differential(g.df, x)
     dG = differential(g.raw, x)
     return Hessian(f, x, g, d2f, tidy(vec_jacobian(dG, b.differential(x))))
+
+
+def full_definitions(lets: dict) -> dict:
+    """Definitions in terms of variables only (later ones may use earlier ones)."""
+    full: dict = {}
+    for v, definition in lets.items():
+        full[v] = b.substitute(definition, full) if full else definition
+    return full

@@ -12,7 +12,6 @@ import sys
 from .errors import MatcalcError, NumericError, UsageError
 
 FORMATS = ("text", "latex", "numpy", "jax", "torch", "json", "index", "index-latex")
-CHECK_TOLERANCE = 1e-5
 COMMANDS = {
     "grad": "gradient G of a scalar f, with df = G : dX (G shaped like X)",
     "jacobian": "Jacobian d vec(F) / d vec(X)^T of a vector or matrix F, with dF = L(dX)",
@@ -107,6 +106,7 @@ def run(argv) -> int:
 
         return run_recursion(args, _shapes(args.shape))
     from . import api
+    from .result import CHECK_TOLERANCE
 
     wrt, shapes = _wrt(args.words), _shapes(args.shape)
     extra = {"lets": args.let, "functions": args.function, "syntax": args.input}

@@ -24,7 +24,7 @@ import pytest
 
 import matcalc
 from matcalc import build
-from matcalc.api import _full_definitions
+from matcalc.calculus import full_definitions as _full_definitions
 from matcalc.dims import dim_value
 from matcalc.errors import MatcalcError
 from matcalc.expr import Differential, Var
