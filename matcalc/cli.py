@@ -76,7 +76,7 @@ def _shapes(items) -> dict:
 
 def render(result, fmt: str, equation: bool, steps: bool = False, backprop: bool = False) -> str:
     """The output of one result in one format (without the check line)."""
-    from .printing.equations import differential_equation
+    from .printing.equations import derivation
 
     if fmt == "json":
         return result.json()
@@ -89,12 +89,11 @@ def render(result, fmt: str, equation: bool, steps: bool = False, backprop: bool
         if fmt not in ("text", "latex") or steps or equation:
             raise UsageError("--backprop prints text or LaTeX, without --steps or --equation")
         return result.latex(form="backprop") if latex else result.text(form="backprop")
-    if steps:
-        final = result.equation(latex) if equation or not latex else result.latex()
-        return result.steps_text(latex) + "\n" + (final if not latex else f"\\[ {final} \\]")
+    if steps:  # the derivation ends with what it derived, left side stated: ∂f/∂X = G
+        return result.steps_text(latex, equation=True)
     if result.kind == "gradient":
         return result.equation(latex) if equation else (result.latex(True) if latex else result.text(True))
-    return differential_equation(result, latex) + "\n" + result.equation(latex)
+    return derivation(result, latex)  # LaTeX: one aligned block for one display
 
 
 def run(argv) -> int:

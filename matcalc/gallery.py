@@ -62,7 +62,7 @@ engine performed, one rule per line:""",
                 before="The same with the layer indices of the question (j = k - 1), the result only:"),
             cmd("grad", "G_k : Z_k", "wrt", "Z_j", "--let", "Z_k = A H_j W_k", "--let", "H_j = sigma(Z_j)",
                 "--steps", "--format", "latex", "--equation", latex=True,
-                before="The derivation as LaTeX, an `align*` block followed by the result:"),
+                before="The derivation as LaTeX, one `align*` block that ends with the equation of the result:"),
             cmd("recursion", "Z_k = A H_{k-1} W_k", "H_k = sigma(Z_k)", "--adjoint", "G_k = dL/dZ_k",
                 before="That is the recursion of the accepted answer, G_{k-1} = (A^T G_k W_k^T) ⊙ σ'(Z_{k-1}). "
                        "`matcalc recursion` takes the question as it is asked, the layers written with the "

@@ -55,11 +55,18 @@ class Result:
 
         return steps_data(self.derivation)
 
-    def steps_text(self, latex: bool = False) -> str:
+    def steps_text(self, latex: bool = False, equation: bool = False) -> str:
+        """The derivation, one rule per line, from df to G : dX; equation=True
+        ends it with the result's equation (∂f/∂X = G): a last line of text,
+        or a last row of the LaTeX align* block."""
         self.steps()
+        from .printing.equations import lhs
         from .printing.steps import steps_latex, steps_text
 
-        return steps_latex(self.derivation) if latex else steps_text(self.derivation)
+        if latex:
+            final = (lhs(self.derivative(), True), to_latex(self.expr)) if equation else None
+            return steps_latex(self.derivation, final)
+        return steps_text(self.derivation) + ("\n" + self.equation() if equation else "")
 
     def derivative(self) -> Derivative:
         """The record the equation and index printers read."""
@@ -74,7 +81,7 @@ class Result:
     def shape(self):
         return self.expr.shape
 
-    COMPACT_ABOVE = 200  # characters: longer results print with named common subexpressions
+    COMPACT_ABOVE = 200  # characters of the text form: longer results may name common subexpressions
 
     def text(self, compact: bool = False, form: Optional[str] = None) -> str:
         """The result in matcalc's own language (it parses back).  With
@@ -119,18 +126,32 @@ class Result:
 
         return layer_depth(self.f, self.x) >= AUTO_MIN_DEPTH and 3 * tree_size(self.expr) > self.COMPACT_ABOVE
 
-    def _compact(self, printer, where: str, between: str) -> str:
-        plain = printer(self.expr)
-        if len(plain) <= self.COMPACT_ABOVE:
-            return plain
-        from .printing.cse import common_subexpressions
+    def _named(self):
+        """(definitions, main) when the compact form names helpers t1, t2, ...,
+        else None.  The rule, one for text and LaTeX, decided on the text form:
+        the plain text is over COMPACT_ABOVE characters, some subexpression of
+        at least 3 nodes occurs twice or more (printing/cse.py), and naming
+        makes the text shorter."""
+        if "_named_cache" not in self.__dict__:
+            self._named_cache = None
+            plain = to_text(self.expr)
+            if len(plain) > self.COMPACT_ABOVE:
+                from .printing.cse import common_subexpressions
 
-        defs, (main,) = common_subexpressions([self.expr], taken=self.f.free | {self.wrt})
-        if not defs:
-            return plain
-        lines = [f"{printer(v)} = {printer(d)}" for v, d in defs]
-        text = printer(main) + where + between.join(lines)
-        return text if len(text) < len(plain) else plain
+                defs, (main,) = common_subexpressions([self.expr], taken=self.f.free | {self.wrt})
+                if defs and len(self._joined(to_text, defs, main, "\nwhere ", "\n      ")) < len(plain):
+                    self._named_cache = (defs, main)
+        return self._named_cache
+
+    @staticmethod
+    def _joined(printer, defs, main, where: str, between: str) -> str:
+        return printer(main) + where + between.join(f"{printer(v)} = {printer(d)}" for v, d in defs)
+
+    def _compact(self, printer, where: str, between: str) -> str:
+        named = self._named()
+        if named is None:
+            return printer(self.expr)
+        return self._joined(printer, *named, where, between)
 
     def differential_text(self, latex: bool = False) -> str:
         return (to_latex if latex else to_text)(self.differential)

@@ -27,6 +27,16 @@ from matcalc.finite_differences import (  # noqa: E402,F401 - the one finite-dif
 )
 from matcalc.numeric import evaluate, random_env  # noqa: E402
 
+# Hypothesis: the default run (CI, the README's test command) draws the same
+# examples every time, so that it passes or fails for a reason in the code;
+# MATCALC_LONG=1 draws fresh ones at random to look for new failures.
+import os as _os  # noqa: E402
+
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("matcalc", derandomize=_os.environ.get("MATCALC_LONG", "") in ("", "0"))
+_hypothesis_settings.load_profile("matcalc")
+
 SEEDS = (0, 1, 2)
 TOLERANCE = 1e-6
 

@@ -312,7 +312,7 @@ def test_latex_spelling(name):
     from matcalc.printing.latex import to_latex
 
     tex = to_latex(matcalc.parse(f"{name}(x)"))
-    assert tex == LATEX[name] + r"\left( x \right)"
+    assert tex == LATEX[name] + "(x)"  # plain parentheses, no gap after the name (printing/latex.py)
 
 
 def test_latex_compiles():

@@ -199,7 +199,7 @@ def test_cli_zero_hessian_check(capsys):
 def test_scalar_variable_equation():
     r = matcalc.hessian("exp(alpha) + alpha^3", "alpha")
     assert r.equation() == "∂²f/∂alpha² = 6 alpha + exp(alpha)"
-    assert r.equation(latex=True) == r"\frac{\partial^2 f}{\partial \alpha^2} = 6 \alpha + \exp\left( \alpha \right)"
+    assert r.equation(latex=True) == r"\frac{\partial^2 f}{\partial \alpha^2} = 6 \alpha + \exp(\alpha)"
     assert r.evaluate(alpha=0.5) == pytest.approx(3 + np.exp(0.5))
 
 

@@ -471,14 +471,14 @@ def test_latex_index_forms():
     assert r.index(latex=True) == r"\frac{\partial f}{\partial M_{ij}} = L_{ki} w_{k} x_{l} N_{jl}"
     r = matcalc.hessian("logdet(X)", "X")
     assert r.index(latex=True) == (r"\frac{\partial^2 f}{\partial X_{ij} \, \partial X_{kl}} = "
-                                   r"-\left( X^{-1} \right)_{jk} \left( X^{-1} \right)_{li}")
+                                   r"-(X^{-1})_{jk} (X^{-1})_{li}")
     r = matcalc.jacobian("exp(A x)", "x")
-    assert r.index(latex=True) == r"\frac{\partial F_{i}}{\partial x_{k}} = \exp\left( A_{ip} x_{p} \right) A_{ik}"
+    assert r.index(latex=True) == r"\frac{\partial F_{i}}{\partial x_{k}} = \exp(A_{ip} x_{p}) A_{ik}"
     # opaque pieces go through the LaTeX printer; powers of inner sums get braced exponents
     r = matcalc.jacobian("X^{-T}", "X")
-    assert r.index(latex=True).endswith(r"= -\left( X^{-\top} \right)_{il} \left( X^{-\top} \right)_{kj}")
+    assert r.index(latex=True).endswith(r"= -(X^{-\top})_{il} (X^{-\top})_{kj}")
     r = matcalc.jacobian("sqrt(X)", "X")
-    assert r.index(latex=True).endswith(r"\left( X_{ij} \right)^{-1/2}")
+    assert r.index(latex=True).endswith(r"(X_{ij})^{-1/2}")
     r = matcalc.hessian("norm(x)", "x")
     assert r.index(latex=True) == (r"\frac{\partial^2 f}{\partial x_{i} \, \partial x_{k}} = "
                                    r"-\left( \left\| x \right\| \right)^{-3} x_{i} x_{k} "

@@ -229,10 +229,9 @@ def test_cli_latex_output_compiles_as_printed(pdflatex):
         for equation in (False, True):
             flags = " --equation" if equation else ""
             out = render(r, "latex", equation)
-            kind = "block" if "\n" in out else "display"
-            if kind == "block":  # differential and result on two lines: each a display
-                out = "\n".join(f"\\[ {line} \\]" for line in out.splitlines())
-            items.append((f"{label} --format latex{flags}", kind, out))
+            if r.kind != "gradient":  # the differential and the result: one aligned block for one display
+                assert out.startswith("\\begin{aligned}") and out.endswith("\\end{aligned}"), out
+            items.append((f"{label} --format latex{flags}", "display", out))
             if r.kind == "gradient":
                 items.append((f"{label} --steps --format latex{flags}", "block",
                               render(r, "latex", equation, steps=True)))
@@ -268,12 +267,27 @@ def test_gallery_latex_compiles(pdflatex):
     items = []
     for c in gallery.commands():
         if c.latex:
-            out = gallery.run(c)
-            lines, block = [], False
-            for line in out.splitlines():
-                block = block or line.startswith("\\begin{")
-                lines.append(line if block or line.startswith("\\[") else f"\\[ {line} \\]")
-                block = block and not line.startswith("\\end{")
-            items.append((gallery.command_line(c), "block", "\n".join(lines)))
+            out = gallery.run(c)  # an align* block (--steps) as it is, anything else in one display
+            kind = "block" if out.startswith("\\begin{align*}") else "display"
+            items.append((gallery.command_line(c), kind, out))
     assert len(items) >= 4
+    assert_compiles(pdflatex, items)
+
+
+def test_textbook_table_and_polish_examples_compile(pdflatex):
+    """Every row of the textbook table (tests/textbook_table.py) and the LaTeX
+    polish examples: the result, its compact form, its equation, and its
+    --steps block that ends with the equation, as the CLI prints them."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_latex_polish import RESULTS
+
+    items = []
+    for label, r in RESULTS:
+        items.append((f"{label}: latex", "inline", r.latex()))
+        items.append((f"{label}: latex compact", "display", render(r, "latex", False)))
+        items.append((f"{label}: equation", "display", render(r, "latex", True)))
+        items.append((f"{label}: steps", "block", render(r, "latex", False, steps=True)))
+    assert len(items) > 400
     assert_compiles(pdflatex, items)

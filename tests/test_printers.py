@@ -95,19 +95,19 @@ def _check_latex(tex: str):
 
 
 LATEX = [  # (expression, wrt, LaTeX of the gradient)
-    ("x^T A x", "x", r"\left( A + A^{\top} \right) x"),
+    ("x^T A x", "x", r"(A + A^{\top}) x"),
     ("logdet(X)", "X", r"X^{-\top}"),
-    ("det(X)", "X", r"\det\left( X \right) X^{-\top}"),
-    ("1/2 x^T A x", "x", r"\frac{\left( A + A^{\top} \right) x}{2}"),
+    ("det(X)", "X", r"\det(X) X^{-\top}"),
+    ("1/2 x^T A x", "x", r"\frac{(A + A^{\top}) x}{2}"),
     ("norm(x)", "x", r"\frac{x}{\left\| x \right\|}"),
     ("sum(x ./ y)", "y", r"-x \oslash y^{\circ 2}"),
-    ("sum(tanh(W x))", "W", r"\tanh'\left( W x \right) x^{\top}"),
+    ("sum(tanh(W x))", "W", r"\tanh'(W x) x^{\top}"),
     ("λ x^T x", "x", r"2 \lambda x"),
     ("alpha x^T x", "x", r"2 \alpha x"),
-    ("tr(X^{-1})", "X", r"-\left( X^{-\top} \right)^2"),
+    ("tr(X^{-1})", "X", r"-(X^{-\top})^2"),
     ("v^T W3 W2 W1 x", "W2", r"W_{3}^{\top} v x^{\top} W_{1}^{\top}"),
-    ("x_hat^T A x_hat", "x_hat", r"\left( A + A^{\top} \right) \hat{x}"),
-    ("norm(X_train w - y)^2", "w", r"2 X_{\mathrm{train}}^{\top} \left( X_{\mathrm{train}} w - y \right)"),
+    ("x_hat^T A x_hat", "x_hat", r"(A + A^{\top}) \hat{x}"),
+    ("norm(X_train w - y)^2", "w", r"2 X_{\mathrm{train}}^{\top} (X_{\mathrm{train}} w - y)"),
     ("lambda_2 w^T w", "w", r"2 \lambda_{2} w"),
 ]
 

@@ -223,7 +223,7 @@ def test_seed_000_backprop_recursion():
     G_{k-1} = (A^T G_k W_k^T) .* sigma'(Z_{k-1})."""
     r = matcalc.grad("G2 : Z2", "Z1", lets=["Z2 = A H1 W2", "H1 = sigma(Z1)"])
     assert r.text() == "sigma'(Z1) .* (A^T G2 W2^T)"
-    assert r.latex() == "\\sigma'\\left( Z_{1} \\right) \\odot \\left( A^{\\top} G_{2} W_{2}^{\\top} \\right)"
+    assert r.latex() == "\\sigma'(Z_{1}) \\odot (A^{\\top} G_{2} W_{2}^{\\top})"
     assert r.equation() == "∂f/∂Z1 = sigma'(Z1) .* (A^T G2 W2^T)"
     assert r.check() < 1e-6
     # numerically: with sigma the stand-in (sin(x) + exp(x/2)), sigma' = cos(x) + exp(x/2)/2
@@ -266,7 +266,7 @@ def test_wrt_an_intermediate_or_a_function_is_an_error():
 def test_generic_functions_print_with_a_prime(name, tex):
     r = matcalc.grad(f"G : (A {name}(Z) W)", "Z")
     assert r.text() == f"{name}'(Z) .* (A^T G W^T)"
-    assert r.latex().startswith(tex + "'\\left( Z \\right) \\odot ")
+    assert r.latex().startswith(tex + "'(Z) \\odot ")
     assert r.check() < 1e-6
 
 
@@ -312,12 +312,16 @@ def test_cli_steps_latex():
     assert done.returncode == 0 and done.stderr == "", done.stderr
     out = done.stdout
     assert out.startswith("\\begin{align*}\n\\mathrm{d}f &= G : ")
-    assert "\\end{align*}\n\\[ " in out
-    assert out.endswith("\\[ \\sigma'\\left( Z \\right) \\odot \\left( A^{\\top} G W^{\\top} \\right) \\]\n")
+    # one align* block that ends with what was derived, left side stated, with or without --equation
+    final = ("\\frac{\\partial f}{\\partial Z} &= \\sigma'(Z) \\odot (A^{\\top} G W^{\\top})\n"
+             "\\end{align*}\n")
+    assert out.endswith(" \\\\\n" + final) and out.count("\\begin{") == 1, out
     assert "\\text{Hadamard}" in out
     done = run("grad", "G : (A sigma(Z) W)", "wrt", "Z", "--steps", "--format", "latex", "--equation")
-    assert done.stdout.rstrip().endswith("\\[ \\frac{\\partial f}{\\partial Z} = \\sigma'\\left( Z \\right) "
-                                         "\\odot \\left( A^{\\top} G W^{\\top} \\right) \\]")
+    assert done.stdout == out
+    done = run("grad", "G : (A sigma(Z) W)", "wrt", "Z", "--steps", "--format", "latex", "--layout", "numerator")
+    last = done.stdout.splitlines()[-2]
+    assert last.startswith("\\frac{\\partial f}{\\partial Z^{\\top}} &= ") and "&&" not in last, done.stdout
 
 
 def test_cli_let_and_function():

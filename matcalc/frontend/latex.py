@@ -792,6 +792,8 @@ class Translator:
                 out += a.text
             elif a.kind == "char" and a.text in ",*":
                 out += a.text
+            elif a.kind == "char" and a.text in "^{}":  # a power of a size, m^{2} n: read below
+                out += a.text
             elif a.kind == "cmd" and a.text == "times":
                 out += ","
             elif a.kind == "cmd" and a.text == "cdot":
@@ -800,6 +802,10 @@ class Translator:
                 out += " "
             else:
                 raise self.error("a size must be a name or a number", a)
+        out = re.sub(r"\{\s*([^{}^]*?)\s*\}", r" \1 ", out)  # braces group nothing in a size: {n}^{2} is n^2
+        out = re.sub(r"(\w+)\s*\^\s*(\d+)", lambda m: " ".join([m.group(1)] * int(m.group(2))), out)
+        if "^" in out or "{" in out or "}" in out:
+            raise self.error("a size must be a name or a number (a power of a name: m^{2})", at)
         parts = [re.sub(r"\s+", "*", p.strip()) for p in out.split(",")]
         if not all(parts):
             raise self.error("a size is missing", at)

@@ -131,6 +131,7 @@ class Printer:
         return self.sup(self.wrap(e.arg, PREC_ATOM), "{-1}")
 
     latex = False
+    bar_groups = False  # a division bar groups its numerator (LaTeX's \\frac), so it needs no parenthesis
 
     def _print_Inverse(self, e):
         return self.inverse_text(e), PREC_POW
@@ -244,6 +245,9 @@ class Printer:
             if own == PREC_FROB:
                 return sign + " ".join(num[:-1] + [text]), PREC_FROB
         num.extend(self.wrap(f, PREC_POW) for f in e.chain)
+        above = [f for f in e.chain] + [s for s in e.scalars if not (isinstance(s, Pow) and s.exp < 0)]
+        if den and self.bar_groups and len(num) == 1 and len(above) == 1:
+            num = [self.p(above[0])[0]]  # \frac{A + B}{2}: the bar groups its numerator
         text = self.join_product(num) if num else "1"
         if den:
             text = self.divide(text, *self._denominator(den))

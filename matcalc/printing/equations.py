@@ -55,11 +55,26 @@ def equation(result, latex: bool = False) -> str:
     return f"{lhs(result, latex)} = {body}"
 
 
-def differential_equation(result, latex: bool = False) -> str:
-    """df = ..., dF = ... or d2f = ..."""
+def differential_sides(result, latex: bool = False):
+    """(left, right) of df = ..., dF = ... or d2f = ..."""
     name = {"gradient": "f", "jacobian": "F", "hessian": "f"}[result.kind]
     if latex:
         left = (r"\mathrm{d}^2 " if result.kind == "hessian" else r"\mathrm{d}") + name
-        return f"{left} = {to_latex(result.differential)}"
-    left = ("d2" if result.kind == "hessian" else "d") + name
-    return f"{left} = {to_text(result.differential)}"
+        return left, to_latex(result.differential)
+    return ("d2" if result.kind == "hessian" else "d") + name, to_text(result.differential)
+
+
+def differential_equation(result, latex: bool = False) -> str:
+    """df = ..., dF = ... or d2f = ..."""
+    return " = ".join(differential_sides(result, latex))
+
+
+def derivation(result, latex: bool = False) -> str:
+    """The differential, then the equation of the result: two lines of text,
+    or in LaTeX one ``aligned`` block (the equals signs aligned) that goes
+    inside one display, \\[ ... \\] or an equation environment."""
+    if not latex:
+        return differential_equation(result) + "\n" + equation(result)
+    d_left, d_right = differential_sides(result, True)
+    return "\n".join([r"\begin{aligned}", f"{d_left} &= {d_right} \\\\",
+                      f"{lhs(result, True)} &= {to_latex(result.expr)}", r"\end{aligned}"])

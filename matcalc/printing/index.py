@@ -297,34 +297,35 @@ class Render:
         """base with the index subscript; in LaTeX a base with a subscript of its
         own is parenthesised, (H_{1})_{ij}, never the double subscript H_{1}_{ij}."""
         sub = self.sub(idx)
-        if sub and self.latex and "_" in base and not base.endswith(r"\right)"):
-            base = r"\left( " + base + r" \right)"
+        if sub and self.latex and "_" in base and not base.endswith(")"):
+            base = LatexPrinter().paren(base)
         return base + sub
 
     def name(self, name: str) -> str:
         if not self.latex:
             return name
         if name.startswith("("):
-            return r"\left( " + name[1:-1] + r" \right)"
+            return LatexPrinter().paren(name[1:-1])
         return LatexPrinter().name(name)
 
     def factor(self, f) -> str:
         if isinstance(f, Sym):
             if self.latex and f.expr is not None:  # printed by the LaTeX printer, not as text
                 body = to_latex(f.expr)
-                return self.indexed(r"\left( " + body + r" \right)" if f.name.startswith("(") else body, f.idx)
+                return self.indexed(LatexPrinter().paren(body) if f.name.startswith("(") else body, f.idx)
             return self.indexed(self.name(f.name), f.idx)
         if isinstance(f, Delta):
             return (r"\delta" if self.latex else "δ") + self.sub(tuple(sorted((f.a, f.b))))
         if not self.latex:
             return f.head + self.terms(f.terms) + f.tail
         # a function f(...) or a power (...)^p of an inner sum
-        opening = r"\left( " if f.head == "(" else LatexPrinter().fname(f.head[:-1]) + r"\left( "
+        inner = LatexPrinter().paren(self.terms(f.terms))  # stretched only around a fraction
+        opening = "" if f.head == "(" else LatexPrinter().fname(f.head[:-1]) + (r"\!" if inner[0] == "\\" else "")
         sup = ""
         if f.tail.startswith(")^"):
             p = f.tail[2:]
             sup = "^{" + (p[1:-1] if p.startswith("(") and p.endswith(")") else p) + "}"
-        return opening + self.terms(f.terms) + r" \right)" + sup
+        return opening + inner + sup
 
     def term(self, coeff, factors) -> str:
         body = " ".join(self.factor(f) for f in factors)

@@ -1,4 +1,14 @@
-"""LaTeX for amsmath: ^{\\top}, ^{-1}, \\operatorname{tr}, \\odot, \\otimes, \\frac."""
+"""LaTeX for amsmath: ^{\\top}, ^{-1}, \\operatorname{tr}, \\odot, \\otimes, \\frac.
+
+Typesetting rules (the text printer's parentheses, sized for print):
+  - a parenthesis is a plain ( ... ) unless what it encloses holds a fraction or
+    a stretched parenthesis itself; then it stretches, \\left( ... \\right);
+  - a function's argument follows its name with no gap: \\tanh(W x), and
+    \\operatorname{sigmoid}\\!\\left( \\frac{x}{2} \\right) where the parenthesis
+    stretches (\\left makes an inner atom, which TeX sets a thin space after a name);
+  - a fraction bar groups its numerator: \\frac{A + B}{2}, never \\frac{(A + B)}{2};
+  - a size is a product written by juxtaposition: I_{m n} (set as mn), \\mathbf{1}_{m^{2} n}, 2 n.
+"""
 from __future__ import annotations
 
 import re
@@ -6,7 +16,7 @@ from fractions import Fraction
 
 from ..functions import LATEX_NAMES as ELEMENTWISE_LATEX
 from ..operators import LATEX_NAMES as STRUCTURAL_LATEX
-from .base import PREC_ATOM, Printer
+from .base import PREC_ATOM, PREC_POW, Printer
 
 GREEK = set(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -51,9 +61,15 @@ class LatexPrinter(Printer):
     hadamard_token = r" \odot "
     ediv_token = r" \oslash "
     latex = True
+    bar_groups = True
 
     def paren(self, text):
-        return rf"\left( {text} \right)"
+        """( ... ), stretched around a fraction or a stretched parenthesis.  (How
+        tall a parenthesis is follows from what it encloses, as with \\left itself;
+        whether there is one comes from the precedence table, as in every printer.)"""
+        if r"\frac" in text or r"\left" in text:
+            return rf"\left( {text} \right)"
+        return f"({text})"
 
     def fname(self, name):
         base = name.rstrip("'")
@@ -71,7 +87,8 @@ class LatexPrinter(Printer):
             return r"\sqrt{" + args[0] + "}"
         if name == r"\left\|":  # the operator table's spelling of norm
             return r"\left\| " + args[0] + r" \right\|"
-        return name + self.paren(", ".join(args))
+        arg = self.paren(", ".join(args))
+        return name + (r"\!" if arg.startswith(r"\left") else "") + arg
 
     def name(self, name):
         braced = re.fullmatch(r"(.+?)(?:_\{([^{}]*)\})?(?:\^\{([^{}]*)\})?", name) if "{" in name else None
@@ -105,16 +122,33 @@ class LatexPrinter(Printer):
 
     kron_token = r" \otimes "
 
+    def dim(self, d) -> str:
+        """A size: 3, n, n_{1}, or a product by juxtaposition with powers, m^{2} n."""
+        if isinstance(d, int):
+            return str(d)
+        if isinstance(d, str):
+            return self.name(d)
+        parts, factors = [], list(d.factors)
+        for f in dict.fromkeys(factors):
+            k = factors.count(f)
+            text = self.dim(f)
+            parts.append(text if k == 1 else "{%s}^{%d}" % (text, k) if "_" in text else f"{text}^{{{k}}}")
+        return " ".join(parts)  # m n (set as mn: math mode ignores the space), which reads back as m*n
+
     def sized_identity(self, n):
-        return "I_{%s}" % n
+        return "I_{%s}" % self.dim(n)
+
+    def _print_Commutation(self, e):
+        return "K_{%s,%s}" % (self.dim(e.m), self.dim(e.n)), PREC_ATOM
 
     def _print_Ones(self, e):
         r, c = e.shape
-        return r"\mathbf{1}_{" + (str(r) if c == 1 else f"{r} \\times {c}") + "}", PREC_ATOM
+        return r"\mathbf{1}_{" + (self.dim(r) if c == 1 else f"{self.dim(r)} \\times {self.dim(c)}") + "}", PREC_ATOM
 
     def _print_Unvec(self, e):
         r, c = e.shape
-        return r"\operatorname{unvec}_{" + f"{r},{c}" + "}" + self.paren(self.p(e.arg)[0]), PREC_ATOM
+        return (r"\operatorname{unvec}_{" + f"{self.dim(r)},{self.dim(c)}" + "}"
+                + self.fn("", self.p(e.arg)[0])), PREC_ATOM
 
     def join_product(self, parts):
         """Thin spaces set a differential apart: A \\, dX \\, B."""

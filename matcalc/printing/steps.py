@@ -88,15 +88,19 @@ def rule_latex(rule: str) -> str:
     return latex_text(rule)
 
 
-def steps_latex(gradient) -> str:
-    """An align* environment, one &= per step, the rule as a \\text annotation."""
+def steps_latex(gradient, final=None) -> str:
+    """An align* environment, one &= per step, the rule as a \\text annotation;
+    final = (left, right), e.g. the result's equation, adds a last row
+    left &= right, so that the block ends with what was derived."""
     rows = step_rows(gradient, latex=True)
     lines = [r"\begin{align*}"]
     for k, (rhs, _rule, _identity, parts) in enumerate(rows):
         head = r"\mathrm{d}f &= " if k == 0 else "&= "
-        end = r" \\" if k < len(rows) - 1 else ""
+        end = r" \\" if k < len(rows) - 1 or final else ""
         rule = "; ".join(rule_latex(r) for r, _ in parts)
         lines.append(f"{head}{rhs} && \\text{{{rule}}}{end}")
+    if final:
+        lines.append(f"{final[0]} &= {final[1]}")
     lines.append(r"\end{align*}")
     return "\n".join(lines)
 
