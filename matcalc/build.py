@@ -6,12 +6,16 @@ Canonical form, in brief:
     a 1 x 1 sub-chain such as x^T A y becomes a scalar factor;
   * adjacent powers of one square base merge: X X^{-1} = I, X X = X^2;
   * transposes sit on atoms only: (A B)^T = B^T A^T, (X^{-1})^T = X^{-T};
-    an element-wise node takes it outside rather than make its operands
-    rows: tanh(W x)^T, not tanh(x^T W^T);
+    an element-wise node is written in the orientation whose transposes
+    print shorter (_orientation): tanh(W x)^T, not tanh(x^T W^T);
+    sigma'(Z) .* (A^T G W^T), not (sigma'(Z)^T .* (W G^T A))^T;
+  * Kronecker products: sum(A ⊗ B) = sum(A) sum(B), tr(A ⊗ B) = tr(A) tr(B),
+    (A ⊗ B) vec(X) = vec(B X A^T), (A ⊗ B)(C ⊗ D) = (A C) ⊗ (B D);
   * like terms of a sum are collected, sums are flattened and sorted;
   * a scalar equal to its transpose (x^T A y = y^T A^T x) and a trace equal
     under rotation (tr(A B) = tr(B A)) are stored in one chosen orientation;
-  * element-wise products merge powers (A .* A = A.^2) and drop ones.
+  * element-wise products merge powers (A .* A = A.^2) and drop ones;
+    sigmoid(u) .* (1 - sigmoid(u)) = sigmoid'(u).
 """
 from __future__ import annotations
 
@@ -168,6 +172,16 @@ def _merge_chain(chain):
             out.extend(merged.chain if isinstance(merged, MatMul) and merged.coeff == 1 and not merged.scalars
                        else [merged])
             continue
+        if out and isinstance(out[-1], Kron) and isinstance(f, Vec) and len(out[-1].factors) == 2:
+            A, B = out[-1].factors  # kron_vec: (A ⊗ B) vec(X) = vec(B X A^T)
+            if f.arg.shape == (B.shape[1], A.shape[1]):
+                out[-1] = vec(mul(B, f.arg, transpose(A)))
+                continue
+        if (out and isinstance(f, Kron) and isinstance(out[-1], Transpose) and isinstance(out[-1].arg, Vec)
+                and len(f.factors) == 2 and out[-1].arg.arg.shape == (f.factors[1].shape[0], f.factors[0].shape[0])):
+            A, B = f.factors  # vec_kron: vec(X)^T (A ⊗ B) = vec(B^T X A)^T
+            out[-1] = transpose(vec(mul(transpose(B), out[-1].arg.arg, A)))
+            continue
         if out and isinstance(f, Ones) and isinstance(out[-1], Ones) and f.shape[0] == 1:
             out[-1] = Ones((out[-1].shape[0], f.shape[1]))  # ones(m) ones(n)^T = ones(m, n)
             continue
@@ -223,13 +237,14 @@ def _inner(chain) -> Expr:
     if len(flipped) < 2:
         return a
     b = MatMul(_F1, (), tuple(flipped))
-    return min(a, b, key=lambda m: (count_transposes(m), m.key))
+    return min(a, b, key=lambda m: transpose_cost(m) + (m.key,))
 
 
 def _logistic_ratios(exps: dict) -> None:
     """In a product given as {base: exponent}: sigmoid'(u) / sigmoid(u) =
     1 - sigmoid(u) and sigmoid'(u) / (1 - sigmoid(u)) = sigmoid(u), so that
-    log(sigmoid(u)) and log(1 - sigmoid(u)) differentiate as on paper."""
+    log(sigmoid(u)) and log(1 - sigmoid(u)) differentiate as on paper; and
+    sigmoid(u) (1 - sigmoid(u)) = sigmoid'(u), one name for the derivative."""
     for base in [g for g in exps if isinstance(g, Apply) and g.fn == "sigmoid'"]:
         s = apply("sigmoid", base.arg)
         rest = add(Num(_F1), neg(s))
@@ -238,6 +253,20 @@ def _logistic_ratios(exps: dict) -> None:
                 exps[base] -= 1
                 exps[den] += 1
                 exps[result] = exps.get(result, 0) + 1
+    # logistic_name: sigmoid(u) (1 - sigmoid(u)) = sigmoid'(u), so that the derivative has one name
+    for rest in [g for g in exps if isinstance(g, Add) and len(g.terms) == 2]:
+        one, other = rest.terms
+        if not (one == ONE or isinstance(one, Ones)):
+            one, other = other, one
+        c, s = split_coeff(other)
+        if not ((one == ONE or isinstance(one, Ones)) and c == -1 and isinstance(s, Apply) and s.fn == "sigmoid"):
+            continue
+        p, q = exps.get(s, 0), exps.get(rest, 0)
+        k = min(p, q) if p > 0 and q > 0 else max(p, q) if p < 0 and q < 0 else 0
+        if k:
+            exps[s], exps[rest] = p - k, q - k
+            base = apply("sigmoid'", s.arg)
+            exps[base] = exps.get(base, 0) + k
 
 
 def _merge_scalars(scalars):
@@ -545,9 +574,44 @@ def _flip(e: Expr) -> Expr:
     return Hadamard(tuple(sorted((transpose(f) for f in e.factors), key=lambda g: g.key)))
 
 
+def _parenthesised(a: Expr) -> bool:
+    """Whether a transposed a prints in parentheses: (A .* B)^T, (X.^2)^T; not f(A)^T, sqrt(A)^T, X^T."""
+    return not (isinstance(a, (Var, Differential, Vec, DiagVec, Unvec, Apply))
+                or isinstance(a, EPow) and a.exp == Fraction(1, 2))
+
+
+def transpose_cost(e: Expr) -> tuple:
+    """(printed cost, transposed variables) of the transposes of e.  The cost
+    is in units of "^T": one per transpose, and one more for the parentheses
+    of a transposed compound ((A .* B)^T, (X.^2)^T; not f(A)^T or vec(A)^T).
+    Cached on the node."""
+    n = e.__dict__.get("_tcost")
+    if n is None:
+        cost = nvar = 0
+        for c in e.children():
+            cc, cv = transpose_cost(c)
+            cost, nvar = cost + cc, nvar + cv
+        if isinstance(e, Transpose):
+            a = e.arg
+            cost += 2 if _parenthesised(a) else 1
+            nvar += isinstance(a, (Var, Differential))
+        n = e.__dict__["_tcost"] = (cost, nvar)
+    return n
+
+
 def _orientation(e: Expr):
+    """Orientation rule (of the canonical form): of the two ways to write an
+    element-wise node, the one that prints shorter (fewer transposes, and no
+    parenthesised transpose of a whole product: sigma'(Z) .* (A^T G W^T),
+    not (sigma'(Z)^T .* (W G^T A))^T); on a tie, the one whose operands are
+    columns rather than rows ((a .* b)^T, exp(x)^T), then not the transpose of
+    a whole Hadamard product or power (sigma(Z^T) .* W^T, not
+    (sigma(Z) .* W)^T), then the one that keeps the variables' own
+    orientation, then the transpose inside."""
+    cost, nvar = transpose_cost(e)
     node = e.arg if isinstance(e, Transpose) else e
-    return (node.shape[0] == 1 and node.shape[1] != 1, count_transposes(e), e.key)
+    whole = isinstance(e, Transpose) and _parenthesised(e.arg)
+    return (cost, node.shape[0] == 1 and node.shape[1] != 1, whole, nvar, isinstance(e, Transpose), e.key)
 
 
 def _oriented(e: Expr) -> Expr:
@@ -589,6 +653,40 @@ def kron(*factors: Expr) -> Expr:
     return mul(*outer, inner)
 
 
+def rank_one(C: Expr):
+    """(u, v) with C = u v^T for a product that splits into a column and a row
+    (c s x A y^T: u = c s x ... , v = ...); else None."""
+    if not isinstance(C, MatMul):
+        return None
+    k = next((k for k in range(1, len(C.chain)) if C.chain[k - 1].shape[1] == 1), None)
+    if k is None:
+        return None
+    return (mul(Num(C.coeff), *C.scalars, *C.chain[:k]), transpose(mul(*C.chain[k:])))
+
+
+def kron_rank_one_adjoint(C: Expr, E: Expr):
+    """The Kronecker bilinear form without vec: with U = unvec(u), V = unvec(v),
+    (u v^T) : (E ⊗ B) = u^T (E ⊗ B) v = U : (B V E^T) = (U^T B V) : E   (kron_left_adjoint)
+    (u v^T) : (A ⊗ E) = U : (E V A^T) = (U A V^T) : E                  (kron_right_adjoint)
+    for the held factor E first or last of a Kronecker product E ⊗ B or A ⊗ E
+    (the others grouped); returns the pair (C', E), or None if C is not u v^T."""
+    uv = rank_one(C)
+    if uv is None or len(E.factors) < 2:
+        return None
+    u, v = uv
+    i = next(i for i, f in enumerate(E.factors) if f.has_diff)
+    F = E.factors[i]
+    if i == 0:
+        B = kron(*E.factors[1:])
+        U, V = unvec(u, (B.shape[0], F.shape[0])), unvec(v, (B.shape[1], F.shape[1]))
+        return (mul(transpose(U), B, V), F)
+    if i == len(E.factors) - 1:
+        A = kron(*E.factors[:-1])
+        U, V = unvec(u, (F.shape[0], A.shape[0])), unvec(v, (F.shape[1], A.shape[1]))
+        return (mul(U, A, transpose(V)), F)
+    return None
+
+
 # --- scalar-valued functions ----------------------------------------------------
 
 
@@ -610,6 +708,13 @@ def _trace_candidate(seq):
     return Trace(m)
 
 
+def _known_size(shape) -> int:
+    """The number of entries of a shape whose dimensions are numbers, else 0.
+    (A symbolic size n has no scalar node: sum(ones(n)) and tr(I_n) stay.)"""
+    r, c = shape
+    return r * c if isinstance(r, int) and isinstance(c, int) else 0
+
+
 def trace(e: Expr) -> Expr:
     """tr(A): linear; tr(A B) = tr(B A) = tr(B^T A^T); tr(A x y^T) = y^T A x."""
     if e.shape == SCALAR:
@@ -625,6 +730,8 @@ def trace(e: Expr) -> Expr:
         return mul(*[trace(f) for f in e.factors])
     if isinstance(e, DiagMat):
         return esum(e.arg)
+    if isinstance(e, Identity) and _known_size((e.n, 1)):  # size_of_identity: tr(I_3) = 3
+        return num(e.n)
     if isinstance(e, MatMul) and e.coeff == 1 and not e.scalars:
         chain = list(e.chain)
         for j, f in enumerate(chain):
@@ -639,7 +746,7 @@ def trace(e: Expr) -> Expr:
             for i in range(len(seq)):
                 rotated = seq[i:] + seq[:i]
                 cand = Trace(MatMul(_F1, (), tuple(rotated))) if plain else _trace_candidate(rotated)
-                k = (cand.size, count_transposes(cand), cand.key)
+                k = (cand.size,) + transpose_cost(cand) + (cand.key,)
                 if best is None or k < best[0]:
                     best = (k, cand)
         return best[1]
@@ -715,6 +822,10 @@ def esum(e: Expr) -> Expr:
         return esum(e.arg)
     if isinstance(e, Hadamard) and len(e.factors) == 2:
         return frob(*e.factors)
+    if isinstance(e, Kron):  # kron_sum: sum(A ⊗ B) = sum(A) sum(B)
+        return mul(*[esum(f) for f in e.factors])
+    if isinstance(e, Ones) and _known_size(e.shape):  # size_of_ones: sum(ones(3, 4)) = 12
+        return num(_known_size(e.shape))
     return Sum(e)
 
 

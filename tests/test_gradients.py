@@ -141,7 +141,7 @@ CASES = [
      "2 (sigmoid'(W1 x + b1) .* (W2^T (W2 sigmoid(W1 x + b1) + b2 - y)))"),
     ("norm(W2 sigmoid(W1 x + b1) + b2 - y)^2", "b2", {"W1": "h,n", "W2": "m,h"},
      "2 (W2 sigmoid(W1 x + b1) + b2 - y)"),
-    ("norm(sigmoid(W^T h) - y)^2", "W", {"W": "p,k"}, "2 h (sigmoid'(W^T h) .* (sigmoid(W^T h) - y))^T"),  # seed 003
+    ("norm(sigmoid(W^T h) - y)^2", "W", {"W": "p,k"}, "2 h (sigmoid'(h^T W) .* (sigmoid(W^T h) - y)^T)"),  # seed 003
     ("sum(relu(W2 relu(W1 x)))", "W1", {"W1": "h,n", "W2": "m,h"}, None),
     # --- matrix factorisation, PCA, Gaussian likelihood ---------------------------------------------
     ("norm(X - U V^T)^2", "U", {"X": "m,n", "U": "m,k"}, "-2 (X - U V^T) V"),

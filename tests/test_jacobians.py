@@ -72,7 +72,7 @@ CASES = [
     ("exp(X)", "X", {"X": "m,n"}, "diag(vec(exp(X)))", "dX .* exp(X)"),
     ("tanh(X)", "X", {"X": "m,n"}, "diag(vec(tanh'(X)))", "dX .* tanh'(X)"),
     ("log(X)", "X", {"X": "m,n"}, "diag(vec(X.^-1))", None),
-    ("sin(X)^T", "X", {"X": "m,n"}, "K_{m,n} diag(vec(cos(X)))", None),
+    ("sin(X)^T", "X", {"X": "m,n"}, "diag(vec(cos(X)^T)) K_{m,n}", None),
     ("exp(X) B", "X", {"X": "m,n", "B": "n,q"}, "(B^T ⊗ I_m) diag(vec(exp(X)))", "(dX .* exp(X)) B"),
     ("A .* X", "X", {"A": "m,n", "X": "m,n"}, "diag(vec(A))", "A .* dX"),
     ("X .* Y", "X", {"X": "m,n", "Y": "m,n"}, "diag(vec(Y))", "Y .* dX"),

@@ -110,7 +110,10 @@ def test_helper_names_follow_one_rule(label, r):
 
 
 def test_issue_examples():
-    tex = matcalc.grad("sum(kron(X, X))", "X").latex()
+    # sum(kron(X, X)) wrt X is 2 sum(X) ones(n, m) now (issue 12, item 4); its old form's sizes:
+    from matcalc.printing.latex import to_latex
+
+    tex = to_latex(matcalc.parse("kron(I_{m*n}, vec(X)^T) ones(m*m*n*n)", {"X": "m,n"}))
     assert "I_{m n}" in tex and "\\mathbf{1}_{m^{2} n^{2}}" in tex, tex  # set as I_{mn}, read back as m*n
     assert matcalc.grad("y^T sigmoid(W x)", "W").latex() == r"(y \odot \operatorname{sigmoid}'(W x)) x^{\top}"
     assert matcalc.grad("(x^T A x + b^T x) / 2", "x").latex() == r"\frac{(A + A^{\top}) x + b}{2}"

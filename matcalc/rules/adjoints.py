@@ -67,11 +67,16 @@ def move_hadamard(C, E):
 
 
 def move_kron(C, E):
-    """C : (a ⊗ F) = C : ((a ⊗ I) F) where a factor is a vector; otherwise
+    """C : (a ⊗ F) = C : ((a ⊗ I) F) where a factor is a vector; for C = u v^T,
+    (u v^T) : (E ⊗ B) = (U^T B V) : E and (u v^T) : (A ⊗ E) = (U A V^T) : E with
+    U = unvec(u), V = unvec(v) (build.kron_rank_one_adjoint); otherwise
     C : (A ⊗ F) = vec(C) : (M vec(F)) with vec(A ⊗ F) = M vec(F)."""
     product = kron_as_product(E)
     if product is not None:
         return [(C, product)]
+    bilinear = b.kron_rank_one_adjoint(C, E)
+    if bilinear is not None:
+        return [bilinear]
     M, F = kron_vec_map(E)
     return [(b.vec(C), b.mul(M, b.vec(F)))]
 

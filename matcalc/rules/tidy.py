@@ -7,7 +7,7 @@ from fractions import Fraction
 from math import gcd
 
 from .. import build as b
-from ..expr import Add, Expr, Hadamard, Kron, MatMul, Num, Unvec
+from ..expr import Add, DiagMat, Expr, Hadamard, Kron, MatMul, Num, Pow, Unvec
 
 
 def _parts(t: Expr):
@@ -107,6 +107,96 @@ def merge_kron_terms(terms):
     return terms
 
 
+def merge_diag_terms(e: Add) -> Expr:
+    """diag(a) + c diag(b) = diag(a + c b), the vectors' sum tidied: like terms
+    collect inside it (diag(y .* s) + diag(s .* (1 - y)) = diag(s))."""
+    diags = [t for t in e.terms if isinstance(b.split_coeff(t)[1], DiagMat)]
+    if len(diags) < 2:
+        return e
+    inner = tidy(b.add(*[b.scale(c, d.arg) for c, d in map(b.split_coeff, diags)]))
+    out = b.add(b.diag_mat(inner), *[t for t in e.terms if t not in diags])
+    return out if out.size < e.size else e
+
+
+def group_scalar_terms(e: Add) -> Expr:
+    """s A + s B + C = s (A + B) + C for the scalar factors s that several but
+    not all terms share, where that is shorter: A + A^T - r B - r B^T =
+    A + A^T - r (B + B^T)."""
+    groups: dict = {}
+    for t in e.terms:
+        if isinstance(t, MatMul) and t.scalars and t.chain:
+            groups.setdefault(t.scalars, []).append(t)
+    best = e
+    for scalars, ts in groups.items():
+        if len(ts) < 2 or len(ts) == len(e.terms):
+            continue
+        inner = tidy(b.add(*[b.product(t.coeff, (), t.chain) for t in ts]))
+        out = b.add(b.mul(*scalars, inner), *[t for t in e.terms if t not in ts])
+        if out.size < best.size:
+            best = out
+    return best
+
+
+def _hadamard_factors(t: Expr):
+    """A term as (coefficient and scalars, its Hadamard factors): 2 s (A .* B) -> (2 s, [A, B])."""
+    if _scaled_hadamard(t):
+        return b.product(t.coeff, t.scalars, ()), list(t.chain[0].factors)
+    if isinstance(t, Hadamard):
+        return b.num(1), list(t.factors)
+    c, rest = b.split_coeff(t)
+    return b.num(c), [rest]
+
+
+def factor_hadamard(e: Add) -> Expr:
+    """A .* B + A .* C + D = A .* (B + C) + D, and A + A .* C = A .* (1 + C), where
+    that is shorter: s' + log(s) .* s' = (1 + log(s)) .* s'."""
+    if not any(isinstance(t, Hadamard) or _scaled_hadamard(t) for t in e.terms):
+        return e
+    parts = [_hadamard_factors(t) for t in e.terms]
+    counts: dict = {}
+    for _, fs in parts:
+        for f in set(fs):
+            counts[f] = counts.get(f, 0) + 1
+    best = e
+    for f, n in counts.items():
+        if n < 2:
+            continue
+        inside, outside = [], []
+        for t, (pre, fs) in zip(e.terms, parts):
+            if f in fs:
+                rest = list(fs)
+                rest.remove(f)
+                inside.append(b.mul(pre, b.hadamard(*rest) if rest else b.ones(e.shape)))
+            else:
+                outside.append(t)
+        out = b.add(b.hadamard(f, tidy(b.add(*inside, shape=e.shape))), *outside)
+        if out.size < best.size:
+            best = out
+    return best
+
+
+def _powers(t: Expr) -> dict:
+    """A term's scalar factors as {base: exponent} (x^T A x / s^2: {x^T A x: 1, s: -2})."""
+    out: dict = {}
+    for s in _scalar_factors(t):
+        base, p = (s.base, s.exp) if isinstance(s, Pow) else (s, Fraction(1))
+        out[base] = out.get(base, 0) + p
+    return out
+
+
+def _common_powers(terms) -> list:
+    """The scalar factors every term has, to the smallest power that all share:
+    A / s + B / s^2 share 1 / s (a common denominator), s A + s^2 B share s."""
+    maps = [_powers(t) for t in terms]
+    out = []
+    for base, p in maps[0].items():
+        ps = [m.get(base, 0) for m in maps]
+        if all(q > 0 for q in ps) or all(q < 0 for q in ps):
+            k = min(ps, key=abs)
+            out.append(b.power(base, k))
+    return out
+
+
 def _scalar_factors(t: Expr) -> list:
     """The scalar factors of a term, without its numeric coefficient."""
     if isinstance(t, MatMul):
@@ -149,7 +239,8 @@ def _without(t: Expr, c: Fraction, scalars) -> Expr:
 
 def pull_coefficient(e: Add) -> Expr:
     """2 A + 4 B = 2 (A + 2 B); A / 2 + B / 2 = (A + B) / 2; -A - B = -(A + B);
-    s A + s B = s (A + B) for a scalar factor s of every term."""
+    s A + s B = s (A + B) for a scalar factor s of every term, and
+    A / s + B / s^2 = (A + B / s) / s (common_denominator)."""
     coeffs = [b.split_coeff(t)[0] for t in e.terms]
     common = Fraction(1)
     if len({c.denominator for c in coeffs}) == 1:
@@ -160,9 +251,15 @@ def pull_coefficient(e: Add) -> Expr:
     if all(c < 0 for c in coeffs):
         common = -common
     shared = _common_scalars(e.terms)
-    if common == 1 and not shared:
-        return e
-    return b.mul(b.num(common), *shared, b.add(*[_without(t, common, shared) for t in e.terms]))
+    out = e if common == 1 and not shared else b.mul(
+        b.num(common), *shared, b.add(*[_without(t, common, shared) for t in e.terms]))
+    powers = [p for p in _common_powers(e.terms) if p not in shared]
+    if powers:  # a common denominator, kept where it shortens the result
+        undo = [b.power(p, -1) for p in powers]
+        pulled = b.mul(*powers, b.add(*[b.mul(t, *undo) for t in (out.terms if isinstance(out, Add) else [])]))
+        if isinstance(out, Add) and pulled.size < out.size:
+            out = pulled
+    return out
 
 
 def unvec_kron(e: Unvec) -> Expr:
@@ -179,9 +276,32 @@ def unvec_kron(e: Unvec) -> Expr:
     return b.mul(b.num(arg.coeff), *arg.scalars, B, inner, b.transpose(A))
 
 
+def absorb_into_sum(e: MatMul) -> Expr:
+    """s^k (a + b / s)^(+-1) = s^(k-+1) (s a + b)^(+-1) where that is shorter:
+    nu (1 + q / nu) = nu + q, 1 / (nu^2 (1 + q / nu)) = 1 / (nu (nu + q))."""
+    powers: dict = {}
+    for f in e.scalars:
+        base, p = (f.base, f.exp) if isinstance(f, Pow) else (f, Fraction(1))
+        powers[base] = p
+    for total, p in powers.items():
+        if not isinstance(total, Add) or abs(p) != 1:
+            continue
+        for s, k in powers.items():
+            if s is total or isinstance(s, Add) or k * p <= 0:
+                continue
+            spread = b.add(*[b.mul(s, t) for t in total.terms])
+            if spread.size >= total.size + s.size:
+                continue
+            rest = [f for f in e.scalars if (f.base if isinstance(f, Pow) else f) not in (s, total)]
+            return b.mul(b.num(e.coeff), *rest, b.power(s, k - p), b.power(spread, p), *e.chain)
+    return e
+
+
 def tidy(e: Expr) -> Expr:
-    """Apply expand_hadamard and factor_sum to every sum and unvec_kron to
-    every unvec, innermost first; a subexpression shared in several places is tidied once."""
+    """Apply expand_hadamard, merge_diag_terms, group_scalar_terms,
+    factor_hadamard and factor_sum to every sum,
+    absorb_into_sum to every product of scalars and unvec_kron to every
+    unvec, innermost first; a subexpression shared in several places is tidied once."""
     memo: dict = {}
 
     def go(x: Expr) -> Expr:
@@ -192,7 +312,15 @@ def tidy(e: Expr) -> Expr:
             elif isinstance(y, Add):
                 y = expand_hadamard(y)
                 if isinstance(y, Add):
+                    y = merge_diag_terms(y)
+                if isinstance(y, Add):
+                    y = group_scalar_terms(y)
+                if isinstance(y, Add):
+                    y = factor_hadamard(y)
+                if isinstance(y, Add):
                     y = factor_sum(y)
+            elif isinstance(y, MatMul) and len(y.scalars) >= 2:
+                y = absorb_into_sum(y)
             memo[x] = y
         return memo[x]
 
