@@ -537,7 +537,7 @@ def _square(ctx, node, arg, shape, verb):
                               + ctx.hint(arg))
 
 
-from .operators import ARITY, NAMED  # noqa: E402
+from .operators import ARITY, DERIVED, NAMED, NOT_SCALAR  # noqa: E402
 
 
 def _infer_call(node: Syn, ctx: Context):
@@ -561,6 +561,13 @@ def _infer_call(node: Syn, ctx: Context):
         return (m, k)
     shapes = [infer(a, ctx) for a in node.args]
     a = shapes[0]
+    if base in NOT_SCALAR:  # over a column vector's entries, else over each row
+        if is_scalar(a):
+            raise ctx.error(node, f"{base} of a scalar: {ctx.text(node.args[0])} is 1 x 1; {base} takes a "
+                                  "vector (over its entries) or a matrix (over each row)" + ctx.hint(node.args[0]))
+        if base == "logsumexp":
+            return SCALAR if ctx.u.resolve(a[1]) == 1 else (a[0], 1)
+        return a
     row = NAMED.get(base)  # the operator table: square checks, scalar results
     if row is not None and row.square:  # tr, det, logdet, inv
         _square(ctx, node, node.args[0], a, row.square)
@@ -760,6 +767,8 @@ def _lower_call(node: Syn, ctx: Context, cache: dict) -> Expr:
     a = args[0]
     if base in NAMED:  # tr, det, ..., kron: the operator table's constructor
         return NAMED[base].build(*args)
+    if base in DERIVED:  # log_softmax: lowered to other operators
+        return DERIVED[base](*args)
     if base in TABLE or base == "sqrt" or base in ctx.functions:
         return build.apply(fn, a)
     raise ctx.error(node, f"unknown function {fn}")

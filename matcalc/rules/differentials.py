@@ -7,7 +7,8 @@ from fractions import Fraction
 from .. import build as b
 from ..expr import (
     Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse,
-    Kron, LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
+    Kron, LogDet, LogSumExp, MatMul, MatPow, Norm, Num, Ones, Pow, Softmax, Sum, Trace, Transpose, Unvec, Var,
+    Vec, Zero,
 )
 from ..functions import derivative
 
@@ -48,7 +49,31 @@ def d_matpow(e, d, x):
     return b.add(*[b.mul(b.matpow(e.base, i), dA, b.matpow(e.base, e.exp - 1 - i)) for i in range(e.exp)])
 
 
+def d_softmax(e, d, x):
+    """s = softmax(z): ds = s .* dz - s (s^T dz), that is (diag(s) - s s^T) dz.
+    Row-wise, S = softmax(Z) (m x n): dS = S .* dZ - S .* (((S .* dZ) 1) 1^T)."""
+    dz = d(e.arg)
+    rows, cols = e.shape
+    local = b.hadamard(e, dz)
+    if cols == 1:
+        return b.sub(local, b.mul(e, b.transpose(e), dz))
+    per_row = b.mul(local, b.ones((cols, 1)), b.ones((1, cols)))
+    return b.sub(local, b.hadamard(e, per_row))
+
+
+def d_logsumexp(e, d, x):
+    """d logsumexp(z) = softmax(z)^T dz; row-wise d logsumexp(Z) = (softmax(Z) .* dZ) 1."""
+    z = e.arg
+    dz = d(z)
+    s = b.softmax(z)
+    if z.shape[1] == 1:
+        return b.mul(b.transpose(s), dz)
+    return b.mul(b.hadamard(s, dz), b.ones((z.shape[1], 1)))
+
+
 RULES = {
+    Softmax: d_softmax,
+    LogSumExp: d_logsumexp,
     Var: d_var,
     Add: lambda e, d, x: b.add(*[d(t) for t in e.terms], shape=e.shape),  # d(A + B) = dA + dB
     MatMul: d_matmul,
@@ -82,6 +107,8 @@ NAMES = {
     LogDet: "d logdet(X) = tr(X^{-1} dX)", Norm: "d norm(A) = (A : dA) / norm(A)",
     DiagMat: "d diag(v) = diag(dv)", DiagVec: "d diag(A) = diag(dA)", Vec: "d vec(A) = vec(dA)",
     Unvec: "d unvec(v) = unvec(dv)",
+    Softmax: "d softmax(z) = softmax(z) .* dz - softmax(z) (softmax(z)^T dz)",
+    LogSumExp: "d logsumexp(z) = softmax(z)^T dz",
 }
 
 
