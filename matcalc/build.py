@@ -742,12 +742,16 @@ def softmax(e: Expr) -> Expr:
     """softmax(z) = exp(z) / sum(exp(z)) over a column vector's entries; a
     matrix's rows one by one (softmax(Z) = exp(Z) ./ (exp(Z) 1 1^T))."""
     _check_not_scalar(e, "softmax")
+    if isinstance(e, Zero):  # softmax(0) = softmax(1): the same in every entry (keeps the argument a matrix in text)
+        return Softmax(Ones(e.shape))
     return Softmax(e)
 
 
 def logsumexp(e: Expr) -> Expr:
     """logsumexp(z) = log(sum(exp(z))) of a column vector; of a matrix, one entry per row."""
     _check_not_scalar(e, "logsumexp")
+    if isinstance(e, Zero):  # logsumexp(0) = logsumexp(1) - 1
+        return sub(LogSumExp(Ones(e.shape)), ones(LogSumExp(e).shape))
     return LogSumExp(e)
 
 
@@ -756,7 +760,7 @@ def log_softmax(e: Expr) -> Expr:
     _check_not_scalar(e, "log_softmax")
     rows, cols = e.shape
     ones_ = Ones((rows, 1)) if cols == 1 else Ones((1, cols))
-    return sub(e, mul(LogSumExp(e), ones_))
+    return sub(e, mul(logsumexp(e), ones_))
 
 
 # --- diag, vec --------------------------------------------------------------------
