@@ -7,8 +7,9 @@ from . import build as b
 from .calculus import gradient, hessian as _hessian, jacobian as _jacobian
 from .errors import NameError_, UsageError
 from .expr import Expr, Var
+from .frontend import to_expr, to_exprs
+from .frontend.shape_spec import shapes_argument
 from .result import Result, full_definitions as _full_definitions
-from .shapes import parse_dims, to_expr, to_exprs
 
 LAYOUTS = ("numerator", "denominator")
 
@@ -20,20 +21,8 @@ def _text(value, what: str) -> str:
 
 
 def _shapes(shapes: Optional[dict]) -> dict:
-    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape}."""
-    out = {}
-    if shapes is not None and not isinstance(shapes, dict):
-        raise UsageError(f"shapes must be a dict such as {{'A': 'm,n'}}, not {type(shapes).__name__}")
-    for name, spec in (shapes or {}).items():
-        _text(name, "a name in shapes")
-        if isinstance(spec, str):
-            out[name] = parse_dims(spec)
-        else:
-            if not isinstance(spec, (tuple, list)):
-                raise UsageError(f"shape of {name}: give 'scalar', 'n', 'm,n' or a tuple, not {spec!r}")
-            spec = tuple(spec)
-            out[name] = (1, 1) if not spec else ((spec[0], 1) if len(spec) == 1 else spec)
-    return out
+    """{'A': 'm,n'} or {'A': (m, n)} -> {'A': shape} (see frontend/shape_spec.py)."""
+    return shapes_argument(shapes)
 
 
 def parse(text: str, shapes: Optional[dict] = None) -> Expr:

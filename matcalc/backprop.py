@@ -201,7 +201,7 @@ def parse_lines(lines, shapes=None, lets=None, functions=()) -> dict:
     its definition, so the last adjoint's value is the gradient."""
     from .api import _lets, _shapes
     from .result import full_definitions as _full_definitions
-    from .shapes import to_exprs
+    from .frontend import to_exprs
 
     if isinstance(lines, str):
         lines = [line for line in lines.splitlines() if line.strip()]

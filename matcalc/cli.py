@@ -67,13 +67,10 @@ def _wrt(words) -> str:
 
 
 def _shapes(items) -> dict:
-    out = {}
-    for item in items:
-        name, sep, dims = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--shape {item!r}: write NAME=DIMS, e.g. A=m,n or x=n or alpha=scalar")
-        out[name.strip()] = dims
-    return out
+    """--shape NAME=DIMS items -> {name: 'DIMS'} (see frontend/shape_spec.py)."""
+    from .frontend.shape_spec import shape_options
+
+    return shape_options(items)
 
 
 def render(result, fmt: str, equation: bool, steps: bool = False, backprop: bool = False) -> str:

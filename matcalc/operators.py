@@ -25,7 +25,7 @@ Adding a one-argument structural function, adj(X) say, takes:
   5. printing/index.py: an ``_index_<Class>`` method, or ``index=False``;
      printing/numpy_code.py: its method (it can read ``numpy`` and ``cost``).
 A shape rule other than "scalar" or "same as the argument" also needs its case
-in shapes._infer_call.  An element-wise function is one row of functions.TABLE.
+in frontend/calls.py (shape).  An element-wise function is one row of functions.TABLE.
 """
 from __future__ import annotations
 

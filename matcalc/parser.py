@@ -1,16 +1,14 @@
-"""Source text -> syntax tree (``Syn`` nodes with source spans).
+"""Source text -> Lark tree, with the input's limits checked first.
 
 The Lark grammar is grammar/matcalc.lark (shipped inside the package as
 matcalc/grammar/matcalc.lark); the LALR parser is built once per process and
-cached on disk by Lark.  Syntax errors become ParseError with a caret.
+cached on disk by Lark.  Syntax errors become ParseError with a caret.  The
+front end (matcalc/frontend/syntax.py) turns the tree into Syn nodes.
 """
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Tuple
 
 from .errors import ParseError
 from .functions import BUILTIN
@@ -18,22 +16,6 @@ from .operators import STRUCTURAL_FUNCTIONS
 KEYWORDS = tuple(sorted(STRUCTURAL_FUNCTIONS + BUILTIN, key=lambda s: (-len(s), s)))
 MAX_DEPTH = 400  # deeper nesting is refused before it reaches Python's recursion limit
 MAX_LENGTH = 100_000  # longer input is refused at once: parsing it would take many seconds
-MAX_DIGITS = 300  # a number literal has at most this many digits and a decimal exponent at most this size
-MAX_EXPONENT = 1000  # X^k multiplies k factors out; 2^k computes an exact k-bit number
-
-
-@dataclass
-class Syn:
-    """A syntax node: ``op`` names the grammar alias; ``start``/``end`` span the
-    node's source; ``pos`` is where a caret should point (its operator)."""
-
-    op: str
-    args: Tuple[Any, ...]
-    start: int
-    end: int
-    pos: int
-    value: Any = None
-    info: dict = field(default_factory=dict)
 
 
 def grammar_path() -> Path:
@@ -65,8 +47,8 @@ def _parser():
     return _PARSER
 
 
-def parse_syntax(source: str) -> Syn:
-    """Parse source text into a Syn tree, or raise ParseError."""
+def parse_tree(source: str):
+    """Parse source text into a Lark tree, or raise ParseError."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
     if not source.strip():
@@ -87,7 +69,7 @@ def parse_syntax(source: str) -> Syn:
         raise ParseError(f"unexpected {e.token.value!r}", source, e.token.start_pos) from None
     except UnexpectedInput as e:  # pragma: no cover - other lark input errors
         raise ParseError("invalid input", source, getattr(e, "pos_in_stream", 0) or 0) from None
-    return _convert(tree, source)
+    return tree
 
 
 def _check_characters(source: str):
@@ -118,98 +100,3 @@ def _check_nesting(source: str):
                 raise ParseError(f"expression nested more than {MAX_DEPTH} levels deep", source, i)
         elif ch in ")}":
             depth -= 1
-
-
-def _number(text: str, source: str = "", pos: int = 0) -> Fraction:
-    """A number literal, exactly; a huge one (1e999999) is an error, not minutes of big-integer work."""
-    mantissa, _, exponent = text.lower().partition("e")
-    if len(mantissa) > MAX_DIGITS + 1 or (exponent and abs(int(exponent)) > MAX_DIGITS):
-        raise ParseError(f"number too large: at most {MAX_DIGITS} digits and exponents up to e{MAX_DIGITS}",
-                         source, pos)
-    return Fraction(text)
-
-
-def _convert(tree, source: str) -> Syn:
-    """Lark tree -> Syn, keeping spans and operator positions.  A loop, not
-    recursion: a flat product of thousands of factors is a deep left-nested
-    tree."""
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * MAX_DEPTH + 1000))
-    done: dict = {}
-    stack = [(tree, False)]
-    while stack:
-        t, ready = stack.pop()
-        if ready:
-            done[id(t)] = _make(t, [done.pop(id(k)) for k in _operands(t)], source)
-        else:
-            stack.append((t, True))
-            stack.extend((k, False) for k in _operands(t))
-    return done[id(tree)]
-
-
-def _operands(t) -> list:
-    """The children of a Lark node that become Syn nodes."""
-    from lark import Tree
-
-    data, kids = t.data, t.children
-    if data in ("name", "number", "sized"):
-        return []
-    if data in ("paren", "neg"):
-        return [kids[1]]
-    if data == "call":
-        return [k for k in kids[2:] if isinstance(k, Tree)]
-    if data in ("add", "sub", "frob", "mul", "div", "hadamard", "ediv", "kronop"):
-        return [kids[0], kids[2]]
-    if data == "juxt":
-        return [kids[0], kids[1]]
-    if data in ("transpose", "inverse", "inverse_transpose", "power", "epower"):
-        return [kids[0]]
-    raise AssertionError(f"unknown grammar rule {data}")
-
-
-def _make(t, args, source: str) -> Syn:
-    """One Syn node from a Lark node and its converted operands."""
-    data, kids = t.data, t.children
-    start, end = t.meta.start_pos, t.meta.end_pos
-    if data == "name":
-        return Syn("name", (), start, end, start, str(kids[0]))
-    if data == "number":
-        return Syn("number", (), start, end, start, _number(str(kids[0]), source, start))
-    if data == "sized":
-        return Syn("sized", (), start, end, start, str(kids[0]))
-    if data == "paren":
-        return Syn("paren", tuple(args), start, end, start)
-    if data == "call":
-        fn = kids[0]
-        return Syn("call", tuple(args), start, end, fn.start_pos, str(fn))
-    if data in ("add", "sub", "frob", "mul", "div", "hadamard", "ediv", "kronop"):
-        return Syn(data, tuple(args), start, end, kids[1].start_pos)
-    if data == "juxt":
-        return Syn("juxt", tuple(args), start, end, args[1].start)
-    if data == "neg":
-        return Syn("neg", tuple(args), start, end, start)
-    if data in ("transpose", "inverse", "inverse_transpose"):
-        return Syn(data, tuple(args), start, end, kids[1].start_pos)
-    base, op, exponent = kids  # power, epower
-    return Syn(data, tuple(args), start, end, op.start_pos, _exponent(exponent, source, op.start_pos + 1))
-
-
-def _exponent(t, source: str = "", pos: int = 0):
-    """An exponent: 'T', '-T' or a Fraction of size at most MAX_EXPONENT."""
-    from lark import Token
-
-    while t.data == "exponent":  # braces or parentheses around the inner form
-        t = t.children[0]
-    if t.data == "exp_t":
-        return "T"
-    if t.data == "exp_neg_t":
-        return "-T"
-    toks = [c for c in t.children if isinstance(c, Token)]
-    sign = -1 if toks and toks[0].type == "MINUS" else 1
-    nums = [_number(str(c), source, c.start_pos) for c in toks if c.type == "NUMBER"]
-    if len(nums) == 2 and nums[1] == 0:
-        raise ParseError("division by zero in an exponent", source, pos)
-    value = nums[0] / nums[1] if len(nums) == 2 else nums[0]
-    if abs(value) > MAX_EXPONENT or value.denominator > MAX_EXPONENT:
-        raise ParseError(f"exponent too large: at most {MAX_EXPONENT} (and a denominator at most {MAX_EXPONENT})",
-                         source, pos)
-    return sign * value

@@ -25,7 +25,7 @@ SH = {"A": "n,n", "B": "n,n", "C": "n,n", "D": "n,n", "X": "n,n", "x": "n", "y":
 
 def V(name):
     """The variable as the declared shapes make it."""
-    from matcalc.shapes import parse_dims
+    from matcalc.frontend import parse_dims
 
     return Var(name, parse_dims(SH[name]))
 
@@ -238,3 +238,16 @@ def test_shape_error_names_both_shapes():
         matcalc.parse("A B", {"A": "m,n", "B": "p,q"})
     assert "m×n" in info.value.message and "p×q" in info.value.message
     assert info.value.column == 2  # the caret points at B, where the product fails
+
+
+def test_every_grammar_alias_is_a_form_of_the_front_end():
+    """Each ``-> alias`` of the grammar is one row of matcalc/frontend/forms.py
+    (the exponent's inner forms are read by frontend/literals.py; gcall is made
+    by frontend/generic_calls.py, not by the grammar)."""
+    import re
+
+    from matcalc.frontend.forms import FORMS
+    from matcalc.parser import grammar_path
+
+    aliases = set(re.findall(r"->\s*(\w+)", grammar_path().read_text(encoding="utf-8")))
+    assert aliases - {"exp_number", "exp_t", "exp_neg_t"} == set(FORMS) - {"gcall"}

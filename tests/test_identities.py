@@ -26,7 +26,7 @@ from matcalc import build
 from matcalc.expr import Var
 from matcalc.functions import TABLE, derivative, numpy_callable
 from matcalc.numeric import evaluate
-from matcalc.shapes import to_expr
+from matcalc.frontend import to_expr
 
 
 class Identity(NamedTuple):
@@ -147,7 +147,7 @@ def _sides(identity: Identity):
 
 
 def _declared(shapes):
-    from matcalc.shapes import parse_dims
+    from matcalc.frontend import parse_dims
 
     return {k: parse_dims(v) for k, v in (shapes or {}).items()}
 
