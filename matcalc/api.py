@@ -64,15 +64,23 @@ def _is_name(name: str) -> bool:
 
 
 def _functions(functions) -> tuple:
+    from .frontend.unknown_functions import check_function_name
+
     """--function names: each a plain name, not a built-in function."""
     if not functions:
         return ()
     if isinstance(functions, str):
         functions = [functions]
     for fn in functions:
+        from .parser import KEYWORDS
+
+        if fn in KEYWORDS or fn == "I":
+            raise UsageError(f"--function {fn!r}: {fn} is a built-in, and a stand-in would change its meaning; "
+                             f"call it as it is")
         if not _is_name(_text(fn, "a --function name")):
             raise UsageError(f"--function {fn!r}: give a new name (a letter, then letters, digits or _), "
                              "not a built-in function")
+        check_function_name(fn)
     return tuple(functions)
 
 
