@@ -10,32 +10,32 @@ __all__ = ["grad", "jacobian", "hessian", "parse", "to_sympy", "from_sympy", "Ma
 __version__ = "0.1.0"
 
 
-def grad(expr, wrt, shapes=None, layout=None, lets=None, functions=()):
+def grad(expr, wrt, shapes=None, layout=None, lets=None, functions=(), syntax=None):
     """The gradient of a scalar expression; see matcalc.api.grad."""
     from .api import grad as _grad
 
-    return _grad(expr, wrt, shapes, layout, lets, functions)
+    return _grad(expr, wrt, shapes, layout, lets, functions, syntax)
 
 
-def parse(text, shapes=None):
+def parse(text, shapes=None, syntax=None):
     """The canonical expression of a text; see matcalc.api.parse."""
     from .api import parse as _parse
 
-    return _parse(text, shapes)
+    return _parse(text, shapes, syntax)
 
 
-def jacobian(expr, wrt, shapes=None, layout=None, lets=None, functions=()):
+def jacobian(expr, wrt, shapes=None, layout=None, lets=None, functions=(), syntax=None):
     """d vec(F) / d vec(X)^T; see matcalc.api.jacobian."""
     from .api import jacobian as _jacobian
 
-    return _jacobian(expr, wrt, shapes, layout, lets, functions)
+    return _jacobian(expr, wrt, shapes, layout, lets, functions, syntax)
 
 
-def hessian(expr, wrt, shapes=None, lets=None, functions=()):
+def hessian(expr, wrt, shapes=None, lets=None, functions=(), syntax=None):
     """d2f / d vec(X) d vec(X)^T; see matcalc.api.hessian."""
     from .api import hessian as _hessian
 
-    return _hessian(expr, wrt, shapes, lets, functions)
+    return _hessian(expr, wrt, shapes, lets, functions, syntax)
 
 
 def to_sympy(expr, shapes=None):

@@ -199,8 +199,8 @@ def parse_lines(lines, shapes=None, lets=None, functions=()) -> dict:
     list of ``NAME = EXPR`` lines), ``lets`` the user's own --let lines when
     they were not printed.  Returns {name: value} with every name replaced by
     its definition, so the last adjoint's value is the gradient."""
-    from .api import _lets, _shapes
-    from .result import full_definitions as _full_definitions
+    from .calculus import full_definitions as _full_definitions
+    from .frontend.arguments import lets_argument as _lets, shapes_with_names as _shapes
     from .frontend import to_exprs
 
     if isinstance(lines, str):

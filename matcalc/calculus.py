@@ -7,7 +7,7 @@ from . import build as b
 from .errors import UsageError
 from .expr import Expr, Var
 from .printing.text import to_text
-from .rules.adjoints import Step, peel_pairs
+from .rules.adjoints import COLLECT, Step, peel_pairs
 from .rules.differentials import differential
 from .rules.tidy import tidy
 
@@ -65,7 +65,7 @@ def gradient(f: Expr, x: Var, lets: dict | None = None) -> Gradient:
     raw = b.add(*[C for C, E in pairs if E == dx], shape=x.shape)
     result = tidy(raw)
     if len(pairs) != 1 or pairs[0][0] != result:
-        steps.append(Step("collect terms", "A : dX + B : dX = (A + B) : dX", ((result, dx),)))
+        steps.append(Step("collect terms", str(COLLECT), ((result, dx),)))
     return Gradient(f, x, df, raw, result, steps, lets)
 
 
@@ -112,3 +112,11 @@ def hessian(f: Expr, x: Var) -> Hessian:
     d2f = differential(g.df, x)
     dG = differential(g.raw, x)
     return Hessian(f, x, g, d2f, tidy(vec_jacobian(dG, b.differential(x))))
+
+
+def full_definitions(lets: dict) -> dict:
+    """Definitions in terms of variables only (later ones may use earlier ones)."""
+    full: dict = {}
+    for v, definition in lets.items():
+        full[v] = b.substitute(definition, full) if full else definition
+    return full

@@ -12,7 +12,6 @@ import sys
 from .errors import MatcalcError, NumericError, UsageError
 
 FORMATS = ("text", "latex", "numpy", "jax", "torch", "json", "index", "index-latex")
-CHECK_TOLERANCE = 1e-5
 COMMANDS = {
     "grad": "gradient G of a scalar f, with df = G : dX (G shaped like X)",
     "jacobian": "Jacobian d vec(F) / d vec(X)^T of a vector or matrix F, with dF = L(dX)",
@@ -35,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                        help="declare a shape: scalar, n (a column vector) or m,n (a matrix)")
         g.add_argument("--format", choices=FORMATS, default="text")
+        g.add_argument("--input", choices=("auto", "text", "latex"), default="auto",
+                       help="the expression's syntax; auto (default) reads LaTeX when it has a backslash")
         if name != "hessian":
             g.add_argument("--layout", choices=("numerator", "denominator"), default=None,
                            help="grad: denominator (default, shaped like X); jacobian: numerator (default)")
@@ -105,9 +106,10 @@ def run(argv) -> int:
 
         return run_recursion(args, _shapes(args.shape))
     from . import api
+    from .result import CHECK_TOLERANCE
 
     wrt, shapes = _wrt(args.words), _shapes(args.shape)
-    extra = {"lets": args.let, "functions": args.function}
+    extra = {"lets": args.let, "functions": args.function, "syntax": args.input}
     if args.command == "hessian":
         result = api.hessian(args.expr, wrt, shapes, **extra)
     else:

@@ -1,6 +1,6 @@
-"""NumPy evaluation of expressions, random instances on each operation's
-domain, and the finite-difference check of a gradient.  Imports numpy; only
-numeric options and tests load it."""
+"""NumPy evaluation of expressions and random instances on each operation's
+domain (the finite-difference check is in finite_differences.py).  Imports
+numpy; only numeric options and tests load it."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -268,41 +268,3 @@ def random_env(exprs, rng, sizes=None, spread=1.0):
         v = found[name]
         env[name] = random_value(tuple(dim_value(d, sizes) for d in v.shape), marks.get(name), rng, spread)
     return env, sizes
-
-
-def _vec(a):
-    return np.asarray(a).reshape(-1, order="F")
-
-
-def jacobian_check(F: Expr, x: Var, J: Expr, rng, env=None, sizes=None, h=1e-5, spread=1.0) -> float:
-    """|J vec(V) - vec(F(X + hV) - F(X - hV)) / 2h|, relative (2-norm), for a
-    random V; J is d vec(F) / d vec(X)^T.  A gradient check is the case of a
-    scalar F with J = vec(G)^T.  Derivatives at the level of the rounding
-    error of the difference quotient (eps |largest intermediate of F| / h)
-    are compared absolutely: the scale is at least 1e7 times that error, so
-    a zero gradient of an f that cancels only in exact arithmetic,
-    x^T (A - A^T) x, passes.  Values that are not finite, and inverses, determinants and
-    log-determinants of nearly singular matrices, are a NumericError: the
-    random values are outside the domain."""
-    from .errors import NumericError
-
-    if env is None:  # x too: the gradient of a linear f does not involve it
-        env, sizes = random_env([F, J, x], rng, spread=spread)
-    xs = tuple(dim_value(d, sizes) for d in x.shape)
-    V = rng.standard_normal(xs)
-    with np.errstate(all="ignore"):
-        analytic = Evaluator(env, sizes, strict=True)(J) @ _vec(V)
-        at_plus = Evaluator(dict(env, **{x.name: env[x.name] + h * V}), sizes, strict=True)
-        at_minus = Evaluator(dict(env, **{x.name: env[x.name] - h * V}), sizes, strict=True)
-        fd = (_vec(at_plus(F)) - _vec(at_minus(F))) / (2 * h)
-        # f's intermediate values bound the rounding error of its value
-        largest = max(np.linalg.norm(v) for v in at_plus.memo.values())
-    if not (np.all(np.isfinite(analytic)) and np.all(np.isfinite(fd))):
-        raise NumericError("the expression or its derivative is not finite at these random values")
-    noise = np.finfo(float).eps * largest / h  # the rounding error of one difference quotient
-    with np.errstate(all="ignore"):  # finite values whose norms overflow: exp(exp(exp(X)))
-        scale = max(np.linalg.norm(analytic), np.linalg.norm(fd), 1e-8, 1e7 * noise)
-        error = float(np.linalg.norm(analytic - fd) / scale)
-    if not np.isfinite(error):
-        raise NumericError("the expression or its derivative overflows at these random values")
-    return error

@@ -140,7 +140,7 @@ def _detect_index(definitions) -> str:
 def recursion(definitions, adjoint: str | None = None, shapes=None, functions=(), index: str | None = None):
     """The recursion of the adjoint (``"G_k = dL/dZ_k"``; by default G_k of the
     first defined quantity, L the loss) through the layer ``definitions``."""
-    from .api import _prepare
+    from .frontend.arguments import prepare as _prepare
     from .calculus import gradient
 
     if isinstance(definitions, str):
@@ -300,7 +300,8 @@ def check(rec: Recursion, seed: int = 0, trials: int = 3) -> float:
     L = G_{k+1} : Q_{k+1} (its definitions substituted) with respect to Q_k."""
     import numpy as np
 
-    from .result import _checked, full_definitions as _full_definitions
+    from .calculus import full_definitions as _full_definitions
+    from .result import _checked
 
     d = rec.derivation
     full = _full_definitions(d.lets)
@@ -344,7 +345,7 @@ def run_recursion(args, shapes) -> int:
           (f"\\[ {recursion_equation(rec, True)} \\]" if latex else recursion_equation(rec)))
     if not args.check:
         return 0
-    from .cli import CHECK_TOLERANCE
+    from .result import CHECK_TOLERANCE
 
     error = check(rec)
     passed = error < CHECK_TOLERANCE

@@ -6,6 +6,7 @@ import json
 from typing import Optional
 
 from . import build as b
+from .calculus import full_definitions
 from .derivative import Derivative
 from .dims import shape_text
 from .errors import NameError_, UsageError
@@ -14,6 +15,8 @@ from .notebook import result_bundle
 from .printing.latex import to_latex
 from .printing.text import to_text
 from .walk import variables
+
+CHECK_TOLERANCE = 1e-5  # --check passes below this relative error against central differences
 
 
 class Result:
@@ -227,8 +230,6 @@ class Result:
         a gradient or Jacobian, of the gradient for a Hessian."""
         import numpy as np
 
-        from .numeric import jacobian_check
-
         rng = np.random.default_rng(seed)
         J = self.full(self.numerator_form())
         target = self.derivation.grad.result if self.kind == "hessian" else self.f
@@ -292,7 +293,8 @@ def _checked(F: Expr, x: Var, J: Expr, rng, trials: int) -> float:
     positive values spread wider or narrower each time (numeric.SPREADS); when
     no draw is usable, the last NumericError is raised."""
     from .errors import NumericError
-    from .numeric import SPREADS, jacobian_check
+    from .finite_differences import jacobian_check
+    from .numeric import SPREADS
 
     errors, last = [], None
     for attempt in range(10 * trials):
@@ -306,13 +308,3 @@ def _checked(F: Expr, x: Var, J: Expr, rng, trials: int) -> float:
         raise NumericError(f"{last.message}; no usable point in {10 * trials} random draws, "
                            "so the result is not checked")
     return max(errors)
-
-
-def full_definitions(lets: dict) -> dict:
-    """Definitions in terms of variables only (later ones may use earlier ones)."""
-    full: dict = {}
-    for v, definition in lets.items():
-        full[v] = b.substitute(definition, full) if full else definition
-    return full
-
-

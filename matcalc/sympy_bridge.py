@@ -319,9 +319,10 @@ def to_sympy(e, shapes=None):
     """The SymPy expression of a matcalc expression (an Expr, a Result, or a
     text parsed with ``shapes``)."""
     if isinstance(e, str):
-        from .api import parse
+        from .frontend import to_expr
+        from .frontend.arguments import shapes_with_names, text_argument
 
-        e = parse(e, shapes)
+        e = to_expr(text_argument(e, "the expression"), shapes_with_names(shapes))[0]
     elif not isinstance(e, Expr) and hasattr(e, "to_sympy"):
         return e.to_sympy()
     if not isinstance(e, Expr):

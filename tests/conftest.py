@@ -3,9 +3,14 @@
 Every expected-output test is paired with a numeric check (design habit 8):
 G : V must equal the central finite difference of f along a random V, so a
 change of canonical form can only update a string, never hide wrong maths.
+Every finite difference comes from the library's one oracle,
+matcalc.finite_differences (difference quotients along directions, Jacobians
+by columns, Hessians by entries, and Result.check's jacobian_check); the test
+files use it, and the shared helpers below, through this module.
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +22,9 @@ import matcalc  # noqa: E402
 from matcalc import build  # noqa: E402
 from matcalc.dims import dim_value  # noqa: E402
 from matcalc.expr import Expr, Identity, Ones, Unvec, Var, Zero  # noqa: E402
+from matcalc.finite_differences import (  # noqa: E402,F401 - the one finite-difference oracle, for the tests
+    difference_quotient, hessian_by_entries, jacobian_by_columns, jacobian_check, value_at, vec,
+)
 from matcalc.numeric import evaluate, random_env  # noqa: E402
 
 SEEDS = (0, 1, 2)
@@ -104,14 +112,56 @@ def directional_error(f: Expr, x: Var, G: Expr, seed: int, h: float = 1e-6) -> f
         env[x.name] = rng.standard_normal(xs)
     V = rng.standard_normal(xs)
 
+    directions = {x.name: V}
+
     def f_at(t):
-        return float(evaluate(f, dict(env, **{x.name: env[x.name] + t * V}), sizes)[0, 0])
+        return float(value_at(f, directions, env, sizes, t)[0, 0])
 
     if build.is_zero(G):
         return abs(f_at(0.1) - f_at(-0.1)) / max(1.0, abs(f_at(0.0)))
     analytic = float(np.sum(evaluate(G, env, sizes) * V))
-    fd = (f_at(h) - f_at(-h)) / (2 * h)
+    fd = float(difference_quotient(f, directions, env, sizes, h)[0, 0])
     return abs(analytic - fd) / max(abs(analytic), abs(fd), 1e-8)
+
+
+def directional(e: Expr, x: Var, V, env: dict, sizes: dict, h: float = 1e-3):
+    """d e along V at env: a fourth-order central difference (exact for polynomials
+    of degree up to 4, otherwise O(h^4))."""
+    return difference_quotient(e, {x.name: V}, env, sizes, h, stencil=4)
+
+
+def as_arguments(f: Expr, env: dict) -> dict:
+    """{name: value} as a user passes them: floats for scalars, 1-D vectors, 2-D matrices."""
+    out = {}
+    for name, var in variables(f).items():
+        v = env[name]
+        out[name] = float(v[0, 0]) if var.shape == (1, 1) else (v.reshape(-1) if var.shape[1] == 1 else v)
+    return out
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def console_examples(path: Path) -> list:
+    """(command, expected output) for each `$ matcalc ...` line of the console blocks of a document."""
+    out = []
+    for block in re.findall(r"```console\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
+        cmd, expected = None, []
+        for line in block.rstrip("\n").split("\n"):
+            if line.startswith("$ "):
+                if cmd:
+                    out.append((cmd, "\n".join(expected)))
+                cmd, expected = line[2:], []
+            else:
+                expected.append(line)
+        if cmd:
+            out.append((cmd, "\n".join(expected)))
+    return out
+
+
+def normalise(text: str) -> str:
+    """Console output without its trailing newlines, the figures of a relative error elided."""
+    return re.sub(r"relative error [0-9.e+-]+", "relative error <E>", text.rstrip("\n"))
 
 
 # --- LaTeX ---------------------------------------------------------------------------

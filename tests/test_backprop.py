@@ -16,7 +16,8 @@ import pytest
 
 import matcalc
 from matcalc import build as b
-from matcalc.result import _checked, full_definitions as _full_definitions
+from matcalc.calculus import full_definitions as _full_definitions
+from matcalc.result import _checked
 from matcalc.walk import variables as _variables
 from matcalc.backprop import auto_backprop, backprop, parse_lines
 from matcalc.expr import Var

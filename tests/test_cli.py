@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import console_examples, normalise
+
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 
@@ -318,7 +320,7 @@ def test_check_still_fails_a_small_wrong_gradient_of_a_cancelling_f():
     """The rounding allowance of the check does not hide a real gradient:
     (A + A^T) x / 1000 against f = x^T (A - A^T) x (gradient 0) fails."""
     from matcalc.api import grad
-    from matcalc.numeric import jacobian_check
+    from matcalc.finite_differences import jacobian_check
 
     zero = grad("x^T (A - A^T) x", "x", {"x": "n", "A": "n,n"})
     wrong = grad("x^T A x / 1000", "x", {"x": "n", "A": "n,n"})
@@ -344,24 +346,7 @@ DOCS = [README, REPO / "docs" / "language.md"]
 
 def _console_examples():
     """(file, command, expected output) for each `$ matcalc ...` in a console block."""
-    out = []
-    for doc in DOCS:
-        for block in re.findall(r"```console\n(.*?)```", doc.read_text(encoding="utf-8"), re.S):
-            cmd, expected = None, []
-            for line in block.rstrip("\n").split("\n"):
-                if line.startswith("$ "):
-                    if cmd:
-                        out.append((doc.name, cmd, "\n".join(expected)))
-                    cmd, expected = line[2:], []
-                else:
-                    expected.append(line)
-            if cmd:
-                out.append((doc.name, cmd, "\n".join(expected)))
-    return out
-
-
-def _normalise(text: str) -> str:
-    return re.sub(r"relative error [0-9.e+-]+", "relative error <E>", text.rstrip("\n"))
+    return [(doc.name, cmd, expected) for doc in DOCS for cmd, expected in console_examples(doc)]
 
 
 def test_readme_starts_with_the_two_commands():
@@ -385,7 +370,7 @@ def test_docs_console_example(doc, command, expected):
     assert args[0] == "matcalc"
     done = matcalc(*args[1:])
     assert done.returncode in (0, 2), done.stderr
-    assert _normalise(done.stdout + done.stderr) == _normalise(expected)
+    assert normalise(done.stdout + done.stderr) == normalise(expected)
 
 
 def test_readme_python_session():

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import matcalc  # noqa: E402
 from matcalc.errors import MatcalcError  # noqa: E402
-from matcalc.expr import Var  # noqa: E402
-from matcalc.numeric import evaluate, random_env  # noqa: E402
+from matcalc.numeric import random_env  # noqa: E402
+from conftest import as_arguments, hessian_by_entries  # noqa: E402
 
 SIZES = {"m": 4, "n": 3, "p": 2, "q": 5, "r": 2}
 TOL = 1e-6
@@ -112,47 +112,6 @@ IDS = [f"{e} wrt {w}" for e, w, *_ in CASES]
 # --- helpers -----------------------------------------------------------------------------
 
 
-def vec(a):
-    return np.asarray(a, dtype=float).reshape(-1, order="F")
-
-
-def variables(e):
-    stack, seen = [e], {}
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Var):
-            seen[x.name] = x
-        stack.extend(x.children())
-    return seen
-
-
-def as_arguments(f, env):
-    out = {}
-    for name, var in variables(f).items():
-        v = env[name]
-        out[name] = float(v[0, 0]) if var.shape == (1, 1) else (v.reshape(-1) if var.shape[1] == 1 else v)
-    return out
-
-
-def fd_hessian(f, x, env, sizes, h=1e-4):
-    """Second central differences of f, entry by entry (X_kl at k + rows*l)."""
-    X = env[x.name]
-    n = X.size
-
-    def at(*steps):
-        E = np.zeros(n)
-        for i, s in steps:
-            E[i] += s * h
-        return float(evaluate(f, dict(env, **{x.name: X + E.reshape(X.shape, order="F")}), sizes)[0, 0])
-
-    H = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i, n):
-            H[i, j] = H[j, i] = (at((i, 1), (j, 1)) - at((i, 1), (j, -1)) - at((i, -1), (j, 1))
-                                 + at((i, -1), (j, -1))) / (4 * h * h)
-    return H
-
-
 def run_numpy(source, name, arguments):
     namespace: dict = {}
     exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own output
@@ -190,7 +149,7 @@ def test_hessian_case(expr, wrt, shapes, expected, expected_d2f):
     n = env[x.name].size
     assert H.shape == (n, n)
     assert rel(H, H.T) < 1e-9, "not symmetric"
-    assert rel(H, fd_hessian(f, x, env, sizes)) < 1e-4, f"{expr} wrt {wrt}: {r.text()}"
+    assert rel(H, hessian_by_entries(f, x, env, sizes)) < 1e-4, f"{expr} wrt {wrt}: {r.text()}"
 
     out = run_numpy(r.numpy_source(), "hessian", args)
     assert np.shape(out) == (n, n)  # 2-D even for a scalar variable

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import matcalc  # noqa: E402
 from matcalc import api  # noqa: E402
-from matcalc.expr import Var  # noqa: E402
+from conftest import variables  # noqa: E402
 from matcalc.numeric import evaluate, random_env  # noqa: E402
 
 SIZES = {"m": 4, "n": 3, "p": 2, "q": 5, "r": 6}
@@ -263,16 +263,6 @@ class Evaluator:
 
 def free_letters(shape, letters):
     return tuple(None if d == 1 else letters[k] for k, d in enumerate(shape))
-
-
-def variables(e):
-    stack, out = [e], {}
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Var):
-            out[x.name] = x
-        stack.extend(x.children())
-    return out
 
 
 def arguments(f, env):

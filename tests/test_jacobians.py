@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import matcalc  # noqa: E402
 from matcalc.errors import MatcalcError, UnsupportedError  # noqa: E402
 from matcalc.numeric import evaluate, random_env  # noqa: E402
+from conftest import as_arguments, console_examples, jacobian_by_columns, normalise, vec  # noqa: E402
 
 # distinct sizes, so that m x n and n x m cannot be confused
 SIZES = {"m": 4, "n": 3, "p": 2, "q": 5, "r": 6}
@@ -124,53 +125,9 @@ IDS = [f"{e} wrt {w}" for e, w, *_ in CASES]
 # --- helpers -----------------------------------------------------------------------------
 
 
-def vec(a):
-    return np.asarray(a, dtype=float).reshape(-1, order="F")
-
-
 def instance(r, seed=0):
     """Random values on each operation's domain, with the fixed SIZES."""
     return random_env([r.f], np.random.default_rng(seed), dict(SIZES))
-
-
-def as_arguments(r, env):
-    """{name: value} as a user passes them: 1-D vectors, 2-D matrices, floats."""
-    out = {}
-    for name, v in env.items():
-        var = next(x for x in _vars(r.f) if x.name == name)
-        if var.shape == (1, 1):
-            out[name] = float(v[0, 0])
-        elif var.shape[1] == 1:
-            out[name] = v.reshape(-1)
-        else:
-            out[name] = v
-    return out
-
-
-def _vars(e):
-    from matcalc.expr import Var
-
-    stack, seen = [e], {}
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Var):
-            seen[x.name] = x
-        stack.extend(x.children())
-    return list(seen.values())
-
-
-def fd_jacobian(F, x, env, sizes, h=1e-6):
-    """size(F) x size(X) by central differences, column k + rows*l for X_kl."""
-    X = env[x.name]
-    cols = []
-    for idx in range(X.size):
-        E = np.zeros(X.size)
-        E[idx] = h
-        E = E.reshape(X.shape, order="F")
-        plus = vec(evaluate(F, dict(env, **{x.name: X + E}), sizes))
-        minus = vec(evaluate(F, dict(env, **{x.name: X - E}), sizes))
-        cols.append((plus - minus) / (2 * h))
-    return np.stack(cols, axis=1)
 
 
 def run_numpy(source, name, arguments):
@@ -206,21 +163,21 @@ def test_jacobian_case(expr, wrt, shapes, expected, expected_df):
 
     env, sizes = instance(r)
     F, X = r.f, r.x
-    J = r.evaluate(**as_arguments(r, env))
+    J = r.evaluate(**as_arguments(r.f, env))
     size_f, size_x = vec(evaluate(F, env, sizes)).size, env[X.name].size
     assert J.shape == (size_f, size_x)
     # the whole matrix, column by column: a wrong vec order shows here
-    assert close(J, fd_jacobian(F, X, env, sizes)), f"{expr} wrt {wrt}: {r.text()}"
+    assert close(J, jacobian_by_columns(F, X, env, sizes)), f"{expr} wrt {wrt}: {r.text()}"
 
     # the generated NumPy function returns the same size(F) x size(X) array
-    out = run_numpy(r.numpy_source(), "jacobian", as_arguments(r, env))
+    out = run_numpy(r.numpy_source(), "jacobian", as_arguments(r.f, env))
     assert np.shape(out) == (size_f, size_x)  # 2-D even for a scalar X or a scalar F
     assert close(out, J)
 
     # denominator layout is the transpose
     d = matcalc.jacobian(expr, wrt, shapes=shapes, layout="denominator")
     assert d.layout == "denominator"
-    assert close(d.evaluate(**as_arguments(r, env)), J.T)
+    assert close(d.evaluate(**as_arguments(r.f, env)), J.T)
     assert max(d.check(seed=s) for s in (0,)) < TOL
 
 
@@ -340,27 +297,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "derivatives.md"
 
 
 def _doc_examples():
-    import re
-
-    out = []
-    for block in re.findall(r"```console\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S):
-        cmd, expected = None, []
-        for line in block.rstrip("\n").split("\n"):
-            if line.startswith("$ "):
-                if cmd:
-                    out.append((cmd, "\n".join(expected)))
-                cmd, expected = line[2:], []
-            else:
-                expected.append(line)
-        if cmd:
-            out.append((cmd, "\n".join(expected)))
-    return out
-
-
-def _normalise(text):
-    import re
-
-    return re.sub(r"relative error [0-9.e+-]+", "relative error <E>", text.rstrip("\n"))
+    return console_examples(DOC)
 
 
 @pytest.mark.parametrize("command, expected", _doc_examples(), ids=[c[:70] for c, _ in _doc_examples()])
@@ -373,7 +310,7 @@ def test_derivatives_doc_example(command, expected, capsys):
     assert args[0] == "matcalc"
     assert main(args[1:]) in (0, 2)
     captured = capsys.readouterr()
-    assert _normalise(captured.out + captured.err) == _normalise(expected)
+    assert normalise(captured.out + captured.err) == normalise(expected)
 
 
 def test_derivatives_doc_has_examples_and_python_session():

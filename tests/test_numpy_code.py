@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import matcalc
-from matcalc.expr import Var
+from conftest import variables
 from matcalc.printing.numpy_code import chain_order, py_names
 
 SIZES = {"n": 4, "m": 3, "p": 5, "q": 2, "k": 6, "r": 7, "s": 8}
@@ -52,16 +52,6 @@ def load(source: str):
     exec(compile(source, "<generated>", "exec"), namespace)
     assert set(namespace) - {"__builtins__", "__name__"} == {"_np", "gradient", "value", "value_and_gradient"}
     return namespace["gradient"]
-
-
-def variables(e) -> dict:
-    out, stack = {}, [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Var):
-            out[x.name] = x
-        stack.extend(x.children())
-    return out
 
 
 def _size(d, sizes):

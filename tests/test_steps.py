@@ -24,11 +24,12 @@ import pytest
 
 import matcalc
 from matcalc import build
-from matcalc.api import _full_definitions
+from matcalc.calculus import full_definitions as _full_definitions
 from matcalc.dims import dim_value
 from matcalc.errors import MatcalcError
 from matcalc.expr import Differential, Var
 from matcalc.numeric import evaluate, random_env
+from conftest import console_examples, directional, normalise
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -91,15 +92,6 @@ def _ids(case):
 def grad(case):
     expr, wrt, lets, opts = case
     return matcalc.grad(expr, wrt, lets=list(lets), **opts)
-
-
-def directional(e, x: Var, V, env, sizes, h=1e-3):
-    """d e along V at env: a fourth-order central difference (exact for polynomials
-    of degree up to 4, otherwise O(h^4))."""
-    def at(t):
-        return evaluate(e, dict(env, **{x.name: env[x.name] + t * V}), sizes)
-
-    return (8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12 * h)
 
 
 def step_values(r, seed):
@@ -352,27 +344,7 @@ STEPS_DOC = REPO / "docs" / "steps.md"
 
 
 def _doc_console_examples():
-    import re
-
-    out = []
-    for block in re.findall(r"```console\n(.*?)```", STEPS_DOC.read_text(encoding="utf-8"), re.S):
-        cmd, expected = None, []
-        for line in block.rstrip("\n").split("\n"):
-            if line.startswith("$ "):
-                if cmd:
-                    out.append((cmd, "\n".join(expected)))
-                cmd, expected = line[2:], []
-            else:
-                expected.append(line)
-        if cmd:
-            out.append((cmd, "\n".join(expected)))
-    return out
-
-
-def _normalise(text: str) -> str:
-    import re
-
-    return re.sub(r"relative error [0-9.e+-]+", "relative error <E>", text.rstrip("\n"))
+    return console_examples(STEPS_DOC)
 
 
 def test_steps_doc_has_examples():
@@ -390,7 +362,7 @@ def test_steps_doc_console_example(command, expected):
     assert args[0] == "matcalc"
     done = run(*args[1:])
     assert done.returncode in (0, 2), done.stderr
-    assert _normalise(done.stdout + done.stderr) == _normalise(expected)
+    assert normalise(done.stdout + done.stderr) == normalise(expected)
 
 
 def test_steps_doc_python_example():

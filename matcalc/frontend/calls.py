@@ -55,6 +55,9 @@ def shape(ctx, node, *shapes):
         if base == "logsumexp":
             return SCALAR if ctx.u.resolve(a[1]) == 1 else (a[0], 1)
         return a
+    if base == "norm" and node.info.get("norm") == "2" and a[0] != 1 and a[1] != 1:  # LaTeX \|X\|_2
+        raise ctx.error(node, f"\\|{ctx.text(node.args[0])}\\|_2 of a matrix is its spectral norm, which is "
+                              "not supported; \\|X\\|_F is the Frobenius norm")
     row = NAMED.get(base)  # the operator table: square checks, scalar results
     if row is not None and row.square:  # tr, det, logdet, inv
         square(ctx, node, node.args[0], a, row.square)

@@ -23,7 +23,7 @@ GENERIC_FUNCTIONS = ("sigma", "σ", "f", "g")  # generic element-wise functions 
 def convention(name: str) -> str:
     """'scalar', 'vector' or 'matrix' for an undeclared name."""
     first = name[0]
-    if _GREEK_STEM.match(name):
+    if _GREEK_STEM.match(re.sub(r"[_^]\{.*", "_", name)):  # lambda_{k+1}, mu^{(l)}: Greek too
         return "scalar"
     if "GREEK" in unicodedata.name(first, ""):  # Σ and Λ are matrices, as Sigma and Lambda are
         return "matrix" if first.isupper() else "scalar"

@@ -49,7 +49,7 @@ class Form:
 
 FORMS = {
     # alias                    fixity      kids    caret value       shape rule          lowering rule
-    "name":              Form("leaf",     (),     None, "text",     infer.name,         lower.name),
+    "name":              Form("leaf",     (),     None, "name",     infer.name,         lower.name),
     "number":            Form("leaf",     (),     None, "number",   infer.scalar,       lower.number),
     "sized":             Form("leaf",     (),     None, "text",     infer.sized,        lower.sized),
     "paren":             Form("enclosed", (1,),   None, None,       infer.same,         lower.same),

@@ -74,11 +74,13 @@ class LatexPrinter(Printer):
         return name + self.paren(", ".join(args))
 
     def name(self, name):
-        braced = re.fullmatch(r"([^\W\d_][^\W_]*)_\{([^{}]*)\}", name)  # W_{k+1}: the subscript as written
-        if braced:
-            return self.name(braced.group(1)) + "_{" + braced.group(2) + "}"
-        m = re.fullmatch(r"([^\W\d_]+?)_?(\d+|_\w+)?", name)
-        stem, sub = (m.group(1), m.group(2)) if m else (name, None)
+        braced = re.fullmatch(r"(.+?)(?:_\{([^{}]*)\})?(?:\^\{([^{}]*)\})?", name) if "{" in name else None
+        if braced:  # W_{k+1}, {H^{t-1}}: braces keep a later ^{\top} from making a double superscript
+            base, sub, sup = braced.groups()
+            out = self.name(base) + ("_{" + sub + "}" if sub else "")
+            return "{" + out + "^{" + sup + "}}" if sup else out
+        m = re.fullmatch(r"([^\W\d_]+?)(\d+|_\w+)?", name)
+        stem, sub = (m.group(1), m.group(2)) if m else (name.replace("_", r"\_"), None)  # sum_ is \mathrm{sum\_}
         if stem in GREEK:
             stem = "\\" + stem
         elif stem in UNICODE_GREEK:

@@ -1,50 +1,58 @@
-"""The adjoint (Frobenius) rules: C : L(E) = L*(C) : E, one per linear node.
+"""The adjoint (Frobenius) rules: C : L(E) = L*(C) : E, one record per linear
+node (``RULES``).
 
 Peeling applies them to every pair C : E of df until each E is dX; then
 df = G : dX with G the sum of the C's.  Each rule has a name and the identity
-it applies, written in matcalc notation; ``--steps`` shows both.
+it applies, an equation in matcalc notation that the tests parse and check
+numerically; ``--steps`` shows both.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Optional
 
 from .. import build as b
 from ..expr import (
-    Add, DiagMat, DiagVec, Differential, Expr, Hadamard, Kron, MatMul, Sum, Trace, Transpose, Unvec, Vec,
+    Add, DiagMat, DiagVec, Differential, Hadamard, Kron, MatMul, Sum, Trace, Transpose, Unvec, Vec,
 )
-from .vectorize import kron_as_product, kron_vec_map
+from .identities import Identity
+from .vectorize import holder, kron_as_product, kron_vec_map
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Adjoint:
+    """A rule C : L(E) = L*(C) : E: ``move(C, E)`` is the list of pairs (C', E')
+    it gives; ``check`` the identity, parsed and checked by the tests;
+    ``shown`` what ``--steps`` shows where that is not the text of ``check``."""
+
     name: str
-    identity: str
-    move: Callable  # (C, E, dX name) -> list of (C', E')
+    check: Identity
+    move: Callable  # (C, E) -> list of (C', E')
+    shown: Optional[str] = None
+    identity: str = field(init=False)  # as --steps shows it: shown, else the text of check
+
+    def __post_init__(self):
+        object.__setattr__(self, "identity", self.shown if self.shown is not None else str(self.check))
 
 
-def _holder(items, key=None):
-    """The index of the one item that contains the differential."""
-    hits = [i for i, f in enumerate(items) if f.has_diff]
-    if len(hits) != 1:
-        raise AssertionError("differential is not linear in one factor")
-    return hits[0]
-
-
-def move_sum(C, E, key):
+def move_sum(C, E):
+    """C : (A + B) = C : A + C : B (the terms that hold a differential)."""
     return [(C, t) for t in E.terms if t.has_diff]
 
 
-def move_scalar(C, E, key):
+def move_scalar(C, E):
+    """C : (s R) = (C : R) s for the scalar factor s that holds the differential:
+    the rest R of the product (with its coefficient) joins C."""
     factors = list(E.scalars) + list(E.chain)
-    i = _holder(factors, key)
+    i = holder(factors)
     rest = b.mul(b.num(E.coeff), *factors[:i], *factors[i + 1:])
     return [(b.frob(C, rest), factors[i])]
 
 
-def move_product(C, E, key):
+def move_product(C, E):
+    """C : (c s A E B) = (c s A^T C B^T) : E, A and B the chain around E."""
     factors = list(E.scalars) + list(E.chain)
-    i = _holder(factors, key)
+    i = holder(factors)
     k = i - len(E.scalars)
     left, right = E.chain[:k], E.chain[k + 1:]
     new_c = b.mul(b.num(E.coeff), *E.scalars,
@@ -52,12 +60,13 @@ def move_product(C, E, key):
     return [(new_c, E.chain[k])]
 
 
-def move_hadamard(C, E, key):
-    i = _holder(E.factors, key)
+def move_hadamard(C, E):
+    """C : (A .* E) = (C .* A) : E."""
+    i = holder(E.factors)
     return [(b.hadamard(C, *E.factors[:i], *E.factors[i + 1:]), E.factors[i])]
 
 
-def move_kron(C, E, key):
+def move_kron(C, E):
     """C : (a ⊗ F) = C : ((a ⊗ I) F) where a factor is a vector; otherwise
     C : (A ⊗ F) = vec(C) : (M vec(F)) with vec(A ⊗ F) = M vec(F)."""
     product = kron_as_product(E)
@@ -67,12 +76,12 @@ def move_kron(C, E, key):
     return [(b.vec(C), b.mul(M, b.vec(F)))]
 
 
-def move_trace(C, E, key):
+def move_trace(C, E):
     """c tr(L E R) = c tr(R L E) = (c (R L)^T) : E, and (c R L) : F for E = F^T."""
     arg = E.arg
     if not isinstance(arg, MatMul) or arg.coeff != 1 or arg.scalars:
         return [(b.mul(C, b.identity(arg.shape[0])), arg)]
-    k = _holder(arg.chain)
+    k = holder(arg.chain)
     F, around = arg.chain[k], b.mul(*arg.chain[k + 1:], *arg.chain[:k]) if len(arg.chain) > 1 else None
     if around is None:
         return [(b.mul(C, b.identity(arg.shape[0])), arg)]
@@ -81,22 +90,37 @@ def move_trace(C, E, key):
     return [(b.mul(C, b.transpose(around)), F)]
 
 
-SCALAR_MOVE = Adjoint("move a scalar factor", "C : (s E) = (C : E) s", move_scalar)
+def _adjoint(name, key, lhs, rhs, move, shapes=None, shown=None):
+    return Adjoint(name, Identity("adjoint-" + key, lhs, rhs, shapes), move, shown)
+
+
+SCALAR_MOVE = _adjoint("move a scalar factor", "scalar", "C : (s E)", "(C : E) s", move_scalar, {"s": "scalar"})
 
 RULES = {
-    Add: Adjoint("split the sum", "C : (A + B) = C : A + C : B", move_sum),
-    MatMul: Adjoint("move factors across", "C : (A E B) = (A^T C B^T) : E", move_product),
-    Transpose: Adjoint("transpose", "C : E^T = C^T : E",
-                       lambda C, E, k: [(b.transpose(C), E.arg)]),
-    Hadamard: Adjoint("Hadamard", "C : (A .* E) = (C .* A) : E", move_hadamard),
-    Trace: Adjoint("trace", "c tr(L E R) = (c (R L)^T) : E", move_trace),
-    Sum: Adjoint("sum", "c sum(E) = (c ones) : E", lambda C, E, k: [(b.mul(C, b.ones(E.arg.shape)), E.arg)]),
-    DiagMat: Adjoint("diag", "C : diag(e) = diag(C) : e", lambda C, E, k: [(b.diag_vec(C), E.arg)]),
-    DiagVec: Adjoint("diag", "c : diag(E) = diag(c) : E", lambda C, E, k: [(b.diag_mat(C), E.arg)]),
-    Vec: Adjoint("vec", "c : vec(E) = unvec(c) : E", lambda C, E, k: [(b.unvec(C, E.arg.shape), E.arg)]),
-    Unvec: Adjoint("unvec", "C : unvec(e) = vec(C) : e", lambda C, E, k: [(b.vec(C), E.arg)]),
-    Kron: Adjoint("Kronecker", "C : (A ⊗ E) = vec(C) : (M vec(E)), vec(A ⊗ E) = M vec(E)", move_kron),
+    Add: _adjoint("split the sum", "sum", "C : (A + B)", "C : A + C : B", move_sum),
+    MatMul: _adjoint("move factors across", "product", "C : (A E B)", "(A^T C B^T) : E", move_product,
+                     {"A": "p,m", "E": "m,n", "B": "n,q"}),
+    Transpose: _adjoint("transpose", "transpose", "C : E^T", "C^T : E", lambda C, E: [(b.transpose(C), E.arg)],
+                        {"E": "m,n"}),
+    Hadamard: _adjoint("Hadamard", "hadamard", "C : (A .* E)", "(C .* A) : E", move_hadamard),
+    Trace: _adjoint("trace", "trace", "c tr(L E R)", "(c (R L)^T) : E", move_trace,
+                    {"c": "scalar", "L": "p,m", "E": "m,n", "R": "n,p"}),
+    Sum: _adjoint("sum", "sum-entries", "c sum(E)", "(c ones(m, n)) : E",
+                  lambda C, E: [(b.mul(C, b.ones(E.arg.shape)), E.arg)], {"c": "scalar", "E": "m,n"},
+                  shown="c sum(E) = (c ones) : E"),
+    DiagMat: _adjoint("diag", "diag-matrix", "C : diag(e)", "diag(C) : e", lambda C, E: [(b.diag_vec(C), E.arg)]),
+    DiagVec: _adjoint("diag", "diag-vector", "c : diag(E)", "diag(c) : E", lambda C, E: [(b.diag_mat(C), E.arg)]),
+    Vec: _adjoint("vec", "vec", "c : vec(E)", "unvec(c, m, n) : E", lambda C, E: [(b.unvec(C, E.arg.shape), E.arg)],
+                  {"E": "m,n"}, shown="c : vec(E) = unvec(c) : E"),
+    Unvec: _adjoint("unvec", "unvec", "C : unvec(e, m, n)", "vec(C) : e", lambda C, E: [(b.vec(C), E.arg)],
+                   shown="C : unvec(e) = vec(C) : e"),
+    Kron: _adjoint("Kronecker", "kron", "C : kron(A, E)",
+                   "vec(C) : ((I_n ⊗ K_{q,m} ⊗ I_p) (vec(A) ⊗ I_{p*q}) vec(E))", move_kron, {"A": "m,n", "E": "p,q"},
+                   shown="C : (A ⊗ E) = vec(C) : (M vec(E)), vec(A ⊗ E) = M vec(E)"),
 }
+
+#: The last step of a gradient: the pairs with the same differential add up.
+COLLECT = Identity("collect-terms", "A : dX + B : dX", "(A + B) : dX", {"dX": "m,n"})
 
 
 @dataclass(frozen=True)
@@ -121,17 +145,11 @@ def peel_pairs(work, record=None):
             done.append((C, E))
             continue
         rule = RULES.get(type(E))
-        if isinstance(E, MatMul) and _holder(list(E.scalars) + list(E.chain)) < len(E.scalars):
+        if isinstance(E, MatMul) and holder(list(E.scalars) + list(E.chain)) < len(E.scalars):
             rule = SCALAR_MOVE
         if rule is None:
             raise AssertionError(f"{type(E).__name__} is not linear in the differentials")
-        work = rule.move(C, E, None) + work
+        work = rule.move(C, E) + work
         if record is not None:
             record.append(Step(rule.name, rule.identity, tuple(done + work)))
     return done
-
-
-def peel(df: Expr, dx: Differential, record=None):
-    """Write df = G : dX; return G (unsimplified sum of the peeled C's)."""
-    done = peel_pairs([(b.num(1), df)], record)
-    return b.add(*[C for C, E in done if E == dx], shape=dx.shape)

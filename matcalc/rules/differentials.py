@@ -1,8 +1,11 @@
-"""The differential rules, one per node type.  ``differential(f, X)`` returns
-df, an expression linear in the node dX."""
+"""The differential rules, one record per node type (``RULES``): the name
+``--steps`` shows, the identity d(f) = df it applies (in matcalc notation,
+checked numerically by the tests) and the function that applies it.
+``differential(f, X)`` returns df, an expression linear in the node dX."""
 from __future__ import annotations
 
-from fractions import Fraction
+from dataclasses import dataclass
+from typing import Callable, Optional
 
 from .. import build as b
 from ..expr import (
@@ -11,6 +14,7 @@ from ..expr import (
     Vec, Zero,
 )
 from ..functions import derivative
+from .identities import DifferentialIdentity
 
 
 def _holds_differential(e: Expr) -> bool:
@@ -51,7 +55,7 @@ def d_matpow(e, d, x):
 
 def d_softmax(e, d, x):
     """s = softmax(z): ds = s .* dz - s (s^T dz), that is (diag(s) - s s^T) dz.
-    Row-wise, S = softmax(Z) (m x n): dS = S .* dZ - S .* (((S .* dZ) 1) 1^T)."""
+    Row-wise, S = softmax(Z) (m x n): dS = S .* dZ - ((S .* dZ) 1 1^T) .* S."""
     dz = d(e.arg)
     rows, cols = e.shape
     local = b.hadamard(e, dz)
@@ -71,45 +75,67 @@ def d_logsumexp(e, d, x):
     return b.mul(b.hadamard(s, dz), b.ones((z.shape[1], 1)))
 
 
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A differential rule: ``apply(e, d, x)`` is d e for a node e of its type,
+    where ``d`` differentiates a child and ``x`` is the set of variables;
+    ``identity`` is the equation it applies, d(f) = df in matcalc notation
+    (checked by the tests); ``name`` is what ``--steps`` shows (None: nothing)."""
+
+    name: Optional[str]
+    identity: DifferentialIdentity
+    apply: Callable
+
+
+def _rule(name, identity_name, f, df, apply, shapes=None):
+    return Rule(name, DifferentialIdentity(identity_name, f, df, shapes), apply)
+
+
+MN = {"A": "m,n", "B": "m,n"}
+
 RULES = {
-    Softmax: d_softmax,
-    LogSumExp: d_logsumexp,
-    Var: d_var,
-    Add: lambda e, d, x: b.add(*[d(t) for t in e.terms], shape=e.shape),  # d(A + B) = dA + dB
-    MatMul: d_matmul,
-    Transpose: lambda e, d, x: b.transpose(d(e.arg)),  # d(A^T) = dA^T
-    Inverse: lambda e, d, x: b.mul(b.num(-1), e, d(e.arg), e),  # d(A^{-1}) = -A^{-1} dA A^{-1}
-    MatPow: d_matpow,
-    Apply: lambda e, d, x: b.hadamard(derivative(e.fn, e.arg), d(e.arg)),  # d f(A) = f'(A) .* dA
-    EPow: lambda e, d, x: b.hadamard(b.scale(e.exp, b.epow(e.base, e.exp - 1)), d(e.base)),  # d A.^p = p A.^(p-1) .* dA
-    Pow: lambda e, d, x: b.mul(b.num(e.exp), b.power(e.base, e.exp - 1), d(e.base)),  # d s^p = p s^(p-1) ds
-    Hadamard: lambda e, d, x: b.add(*_product_rule(list(e.factors), d, b.hadamard), shape=e.shape),
-    Kron: lambda e, d, x: b.add(*_product_rule(list(e.factors), d, b.kron), shape=e.shape),
-    Trace: lambda e, d, x: b.trace(d(e.arg)),  # d tr(A) = tr(dA)
-    Sum: lambda e, d, x: b.esum(d(e.arg)),  # d sum(A) = sum(dA)
-    Det: lambda e, d, x: b.mul(e, b.trace(b.mul(b.inverse(e.arg), d(e.arg)))),  # d det A = det A tr(A^{-1} dA)
-    LogDet: lambda e, d, x: b.trace(b.mul(b.inverse(e.arg), d(e.arg))),  # d logdet A = tr(A^{-1} dA)
-    Norm: lambda e, d, x: b.mul(b.frob(e.arg, d(e.arg)), b.power(e, -1)),  # d norm(A) = (A : dA) / norm(A)
-    DiagMat: lambda e, d, x: b.diag_mat(d(e.arg)),  # d diag(v) = diag(dv)
-    DiagVec: lambda e, d, x: b.diag_vec(d(e.arg)),
-    Vec: lambda e, d, x: b.vec(d(e.arg)),
-    Unvec: lambda e, d, x: b.unvec(d(e.arg), e.shape),
+    Var: _rule(None, "d-variable", "X", "dX", d_var),
+    Add: _rule("sum rule", "d-sum", "A + B", "dA + dB",
+               lambda e, d, x: b.add(*[d(t) for t in e.terms], shape=e.shape), MN),
+    MatMul: _rule("product rule", "d-product", "alpha A B", "dalpha A B + alpha dA B + alpha A dB", d_matmul,
+                  {"A": "m,n", "B": "n,p"}),
+    Transpose: _rule("d(A^T) = dA^T", "d-transpose", "A^T", "dA^T", lambda e, d, x: b.transpose(d(e.arg)), MN),
+    Inverse: _rule("d(X^{-1}) = -X^{-1} dX X^{-1}", "d-inverse", "X^{-1}", "-X^{-1} dX X^{-1}",
+                   lambda e, d, x: b.mul(b.num(-1), e, d(e.arg), e)),
+    MatPow: _rule("d(X^k) = sum_i X^i dX X^(k-1-i)", "d-matrix-power", "X^3", "dX X^2 + X dX X + X^2 dX", d_matpow),
+    Apply: _rule("element-wise chain rule d f(A) = f'(A) .* dA", "d-elementwise", "tanh(A)", "tanh'(A) .* dA",
+                 lambda e, d, x: b.hadamard(derivative(e.fn, e.arg), d(e.arg)), MN),
+    EPow: _rule("d(A.^p) = p A.^(p-1) .* dA", "d-elementwise-power", "A.^(3/2)", "3/2 A.^(1/2) .* dA",
+                lambda e, d, x: b.hadamard(b.scale(e.exp, b.epow(e.base, e.exp - 1)), d(e.base)), MN),
+    Pow: _rule("d(s^p) = p s^(p-1) ds", "d-scalar-power", "alpha^3", "3 alpha^2 dalpha",
+               lambda e, d, x: b.mul(b.num(e.exp), b.power(e.base, e.exp - 1), d(e.base))),
+    Hadamard: _rule("product rule for .*", "d-hadamard", "A .* B", "dA .* B + A .* dB",
+                    lambda e, d, x: b.add(*_product_rule(list(e.factors), d, b.hadamard), shape=e.shape), MN),
+    Kron: _rule("product rule for kron", "d-kron", "kron(A, B)", "kron(dA, B) + kron(A, dB)",
+                lambda e, d, x: b.add(*_product_rule(list(e.factors), d, b.kron), shape=e.shape),
+                {"A": "m,n", "B": "p,q"}),
+    Trace: _rule("d tr(A) = tr(dA)", "d-trace", "tr(A)", "tr(dA)", lambda e, d, x: b.trace(d(e.arg))),
+    Sum: _rule("d sum(A) = sum(dA)", "d-sum-entries", "sum(A)", "sum(dA)", lambda e, d, x: b.esum(d(e.arg)), MN),
+    Det: _rule("d det(X) = det(X) tr(X^{-1} dX)", "d-det", "det(X)", "det(X) tr(X^{-1} dX)",
+               lambda e, d, x: b.mul(e, b.trace(b.mul(b.inverse(e.arg), d(e.arg))))),
+    LogDet: _rule("d logdet(X) = tr(X^{-1} dX)", "d-logdet", "logdet(X)", "tr(X^{-1} dX)",
+                  lambda e, d, x: b.trace(b.mul(b.inverse(e.arg), d(e.arg)))),
+    Norm: _rule("d norm(A) = (A : dA) / norm(A)", "d-norm", "norm(A)", "(A : dA) / norm(A)",
+                lambda e, d, x: b.mul(b.frob(e.arg, d(e.arg)), b.power(e, -1)), MN),
+    DiagMat: _rule("d diag(v) = diag(dv)", "d-diag-matrix", "diag(v)", "diag(dv)",
+                   lambda e, d, x: b.diag_mat(d(e.arg))),
+    DiagVec: _rule("d diag(A) = diag(dA)", "d-diag-vector", "diag(A)", "diag(dA)",
+                   lambda e, d, x: b.diag_vec(d(e.arg))),
+    Vec: _rule("d vec(A) = vec(dA)", "d-vec", "vec(A)", "vec(dA)", lambda e, d, x: b.vec(d(e.arg)), MN),
+    Unvec: _rule("d unvec(v) = unvec(dv)", "d-unvec", "unvec(v, m, n)", "unvec(dv, m, n)",
+                 lambda e, d, x: b.unvec(d(e.arg), e.shape)),
+    # over a column vector's entries; a matrix's rows one by one (the row-wise identity is in identities.py)
+    Softmax: _rule("d softmax(z) = softmax(z) .* dz - softmax(z) (softmax(z)^T dz)", "d-softmax", "softmax(z)",
+                   "softmax(z) .* dz - softmax(z) (softmax(z)^T dz)", d_softmax),
+    LogSumExp: _rule("d logsumexp(z) = softmax(z)^T dz", "d-logsumexp", "logsumexp(z)", "softmax(z)^T dz",
+                     d_logsumexp),
 }
 CONSTANTS = (Num, Identity, Ones, Zero, Differential)
-
-
-NAMES = {
-    Add: "sum rule", MatMul: "product rule", Transpose: "d(A^T) = dA^T",
-    Inverse: "d(X^{-1}) = -X^{-1} dX X^{-1}", MatPow: "d(X^k) = sum_i X^i dX X^(k-1-i)",
-    Apply: "element-wise chain rule d f(A) = f'(A) .* dA", EPow: "d(A.^p) = p A.^(p-1) .* dA",
-    Pow: "d(s^p) = p s^(p-1) ds", Hadamard: "product rule for .*", Kron: "product rule for kron",
-    Trace: "d tr(A) = tr(dA)", Sum: "d sum(A) = sum(dA)", Det: "d det(X) = det(X) tr(X^{-1} dX)",
-    LogDet: "d logdet(X) = tr(X^{-1} dX)", Norm: "d norm(A) = (A : dA) / norm(A)",
-    DiagMat: "d diag(v) = diag(dv)", DiagVec: "d diag(A) = diag(dA)", Vec: "d vec(A) = vec(dA)",
-    Unvec: "d unvec(v) = unvec(dv)",
-    Softmax: "d softmax(z) = softmax(z) .* dz - softmax(z) (softmax(z)^T dz)",
-    LogSumExp: "d logsumexp(z) = softmax(z)^T dz",
-}
 
 
 def differential(f: Expr, x, used: list | None = None) -> Expr:
@@ -123,8 +149,9 @@ def differential(f: Expr, x, used: list | None = None) -> Expr:
         if not (names & e.free) or isinstance(e, CONSTANTS):
             return b.zero(e.shape)
         if e not in memo:
-            memo[e] = RULES[type(e)](e, d, xs)
-            name = NAMES.get(type(e))
+            rule = RULES[type(e)]
+            memo[e] = rule.apply(e, d, xs)
+            name = rule.name
             if used is not None and name and name not in used:
                 used.append(name)
         return memo[e]
@@ -132,4 +159,4 @@ def differential(f: Expr, x, used: list | None = None) -> Expr:
     return d(f)
 
 
-__all__ = ["differential", "RULES", "Fraction"]
+__all__ = ["differential", "Rule", "RULES"]
