@@ -1,6 +1,7 @@
 """The structural operator table: one row per node class that a built-in
 function of the language builds (tr, det, logdet, inv, diag, vec, unvec,
-sum, norm, kron, ones).
+sum, norm, kron, ones, softmax, logsumexp); log_softmax is a keyword that
+lowers to other operators (DERIVED).
 
 A row says everything the layers need to know about the operator: the
 keyword and its arity (parser, shape inference), the shape rule and the
@@ -98,7 +99,7 @@ OPERATORS = (
 #: Keywords that lower to other operators rather than to a node of their own:
 #: log_softmax(z) = z - logsumexp(z) 1, log_softmax(Z) = Z - logsumexp(Z) 1^T.
 DERIVED = {"log_softmax": build.log_softmax}
-#: keyword -> the verb of the error for a scalar argument (softmax of a scalar means nothing)
+#: keywords whose argument must not be a scalar (softmax of a scalar means nothing): frontend/calls.py
 NOT_SCALAR = ("softmax", "logsumexp", "log_softmax")
 
 #: The keyword of each structural function, for the parser.
