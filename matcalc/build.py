@@ -510,7 +510,11 @@ def epow(e: Expr, p) -> Expr:
 
 
 def apply(fn: str, e: Expr) -> Expr:
-    """f(A) element-wise.  sqrt is the power 1/2; log(det A) is logdet A."""
+    """f(A) element-wise.  sqrt is the power 1/2; log(det A) is logdet A; an
+    alias is the canonical name (asin(A) is arcsin(A))."""
+    from .functions import canonical  # here: functions imports build
+
+    fn = canonical(fn)
     if fn == "sqrt":
         return epow(e, Fraction(1, 2))
     if fn == "log" and isinstance(e, Det):

@@ -10,7 +10,7 @@ import numpy as np
 from .dims import dim_names, dim_value
 from .errors import UnsupportedError
 from .expr import Apply, EPow, Expr, Identity, Ones, Pow, Unvec, Var, Zero
-from .functions import NEEDS_POSITIVE_INPUT, numpy_callable
+from .functions import NEEDS_POSITIVE_INPUT, NEEDS_UNIT_INPUT, numpy_callable
 from .operators import NEEDS_NONSINGULAR, NONSINGULAR, OPERATORS
 from .walk import variables
 
@@ -192,22 +192,38 @@ def evaluate(e: Expr, env: dict, sizes: dict):
 
 # --- random instances ----------------------------------------------------------------
 
+def _meet(a, b):
+    """The domain that satisfies both marks: spd wins; 'unit' (inside (-1, 1),
+    under arcsin) and 'positive' (under log) together are 'positive unit'."""
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    if "spd" in (a, b):
+        return "spd"
+    return "positive unit"
+
+
 def domains(e: Expr, out=None, under=None):
     """Map each variable to 'spd' (under inverse, det, logdet, negative matrix
-    power) or 'positive' (under log, sqrt, a fractional or negative power)."""
+    power), 'positive' (under log, sqrt, a fractional or negative power),
+    'unit' (under arcsin and arccos: entries in (-1, 1)) or 'positive unit'
+    (both; a variable under arcsin in f and under a negative power in f')."""
     out = {} if out is None else out
     t = type(e)
     if t is Var:
-        if under is not None and out.get(e.name) != "spd":
-            out[e.name] = under
+        if under is not None:
+            out[e.name] = _meet(out.get(e.name), under)
         return out
     mark = under
     if t in NEEDS_NONSINGULAR:  # inv, det, logdet: the operator table's domain
         mark = "spd"
     elif t is Apply and e.fn.rstrip("'") in NEEDS_POSITIVE_INPUT:
-        mark = mark or "positive"
+        mark = _meet(mark, "positive")
+    elif t is Apply and e.fn.rstrip("'") in NEEDS_UNIT_INPUT:
+        mark = _meet(mark, "unit")
     elif t in (EPow, Pow) and (e.exp.denominator != 1 or e.exp < 0):
-        mark = mark or "positive"
+        mark = _meet(mark, "positive")
     for c in e.children():
         domains(c, out, mark)
     return out
@@ -241,13 +257,18 @@ def random_sizes(exprs, rng, fixed=None) -> dict:
 def random_value(shape, domain, rng, spread=1.0):
     """Standard normal entries; a positive definite matrix under inv, det and
     logdet (entries in (0.5, 1.5) when it is not square); entries in
-    spread * (0.5, 1.5) under log, sqrt and negative powers."""
+    spread * (0.5, 1.5) under log, sqrt and negative powers; in (-0.9, 0.9)
+    under arcsin and arccos, (0.1, 0.9) where both apply."""
     r, c = shape
     if domain == "spd" and r == c:
         b = rng.uniform(0.1, 1.0, size=(r, r))
         return b @ b.T / r + np.eye(r)
     if domain in ("spd", "positive"):
         return (spread if domain == "positive" else 1.0) * rng.uniform(0.5, 1.5, size=shape)
+    if domain == "unit":  # arcsin(2 x) needs |x| < 1/2: a spread below 1 narrows the draw
+        return min(spread, 1.0) * rng.uniform(-0.9, 0.9, size=shape)
+    if domain == "positive unit":
+        return min(spread, 1.0) * rng.uniform(0.1, 0.9, size=shape)
     return rng.standard_normal(shape)
 
 

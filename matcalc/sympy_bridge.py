@@ -46,7 +46,7 @@ from .expr import (
     Inverse, Kron, LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Var, Zero,
 )
 from .expr import Unvec as UnvecNode, Vec as VecNode
-from .functions import TABLE, split_primes
+from .functions import ROWS, TABLE, split_primes
 
 __all__ = ["to_sympy", "from_sympy", "Vec", "Unvec", "CommutationMatrix", "dimension"]
 
@@ -195,10 +195,10 @@ def function_body(fn: str):
 def _known_functions():
     """{body in x: name} for the table's functions and their first two derivatives."""
     if "known" not in _BODIES:
-        names = []
-        for name in TABLE:
-            base, _ = split_primes(name)
-            names += [name, base + "'", base + "''"]
+        names = [row.name for row in ROWS if "'" not in row.name]  # sign(x) is sign, not abs'
+        for row in ROWS:
+            base, _ = split_primes(row.name)
+            names += [row.name, base + "'", base + "''"]
         known = {}
         for name in dict.fromkeys(names):  # first name wins: tanh' before tanh'' ...
             known.setdefault(function_body(name), name)
@@ -429,8 +429,13 @@ class _FromSympy:
 
 
 def _scalar_function_name(x) -> str:
-    return {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tanh: "tanh", sp.Abs: "abs",
-            sp.sign: "abs'"}.get(x.func, "")
+    return SCALAR_FUNCTIONS.get(x.func, "")
+
+
+#: SymPy's functions that are rows of the element-wise table
+SCALAR_FUNCTIONS = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tanh: "tanh", sp.Abs: "abs",
+                    sp.sign: "sign", sp.tan: "tan", sp.asin: "arcsin", sp.acos: "arccos", sp.atan: "arctan",
+                    sp.sinh: "sinh", sp.cosh: "cosh", sp.erf: "erf"}
 
 
 def _matrix_symbol(x, c):
@@ -552,6 +557,7 @@ FROM_SYMPY = {
     sp.MatrixSymbol: _matrix_symbol,
     sp.Symbol: _symbol,
     sp.Number: lambda x, c: _number(x),
+    type(sp.E): lambda x, c: b.apply("exp", b.num(1)),  # e = exp(1), as matcalc writes it
     sp.Mul: _mul,
     sp.MatMul: _mul,
     sp.Add: _add_back,
@@ -581,7 +587,14 @@ FROM_SYMPY = {
     sp.cos: _kind("cos"),
     sp.tanh: _kind("tanh"),
     sp.Abs: _kind("abs"),
-    sp.sign: _kind("abs'"),
+    sp.sign: _kind("sign"),
+    sp.tan: _kind("tan"),
+    sp.asin: _kind("arcsin"),
+    sp.acos: _kind("arccos"),
+    sp.atan: _kind("arctan"),
+    sp.sinh: _kind("sinh"),
+    sp.cosh: _kind("cosh"),
+    sp.erf: _kind("erf"),
     sp.Max: _max,
     sp.Heaviside: _heaviside,
     sp.Derivative: _derivative,

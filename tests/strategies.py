@@ -336,9 +336,13 @@ class Gen:
 
     def elementwise(self, shape: Shape, b: int) -> Piece:
         fn = self.pick(["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "log", "sqrt", "pow", "pos_pow",
+                        "tan", "arcsin", "asin", "arccos", "acos", "arctan", "atan", "sinh", "cosh", "sign", "erf",
+                        "gelu", "log1p", "expm1", "logsigmoid", "silu",
                         "sigma", "f", "σ"])  # the last three: generic element-wise functions, f(Z)
-        if fn in ("log", "sqrt"):
+        if fn in ("log", "sqrt", "log1p"):
             return self.call(fn, self.pos(shape, b))
+        if fn in ("arcsin", "asin", "arccos", "acos"):  # defined on (-1, 1): of a tanh
+            return self.call(fn, self.call("tanh", self.gen(shape, b)))
         if fn == "pow":
             base = self.gen(shape, b)
             return Piece(f"{wrap(base, POST)} .^ {self.pick(['2', '3', '{2}', '(2)'])}", POST)
@@ -440,7 +444,9 @@ class Gen:
             (2, lambda: self.binary(self.scalar(b // 2), "/", self.pos_scalar(b - b // 2))),
             (2, lambda: Piece(f"{wrap(self.scalar(b), POST)}^{self.pick(['2', '3', '{2}'])}", POST)),
             (2, lambda: Piece(f"{wrap(self.pos_scalar(b), POST)}^{self.pick(['(1/2)', '{-1}', '-1', '(-3/2)', '{-2}'])}", POST)),
-            (2, lambda: self.call(self.pick(["exp", "sin", "cos", "tanh", "sigmoid", "softplus"]), self.scalar(b))),
+            (2, lambda: self.call(self.pick(["exp", "sin", "cos", "tanh", "sigmoid", "softplus", "tan", "arctan", "atan",
+                                             "sinh", "cosh", "sign", "erf", "gelu", "expm1", "logsigmoid", "silu"]),
+                                  self.scalar(b))),
             (1, lambda: self.call(self.pick(["log", "sqrt"]), self.pos_scalar(b))),
             (2, lambda: self.call("logsumexp", self.gen((n, UNIT), b))),
             (1, lambda: self.call("sum", self.logsumexp_rows(n, b))),
@@ -492,7 +498,7 @@ class Gen:
              lambda: self.juxt(self.pos((shape[0], k), b // 2), self.pos((k, shape[1]), b - b // 2))),
             (1, lambda: self.transpose(self.pos((shape[1], shape[0]), b))),
             (1, lambda: self.juxt(self.number(), self.pos(shape, b))),
-            (2, lambda: self.call(self.pick(["exp", "sigmoid", "softplus"]), self.gen(shape, b))),
+            (2, lambda: self.call(self.pick(["exp", "sigmoid", "softplus", "cosh"]), self.gen(shape, b))),
             (1, lambda: self.call("softmax", self.gen(shape, b))),
             (1, lambda: self.call("sqrt", self.pos(shape, b))),
             (1, lambda: Piece(f"{wrap(self.pos(shape, b), POST)} .^ {self.pick(['2', '(1/2)', '-1'])}", POST)),
@@ -926,10 +932,11 @@ def module_imports(source: str):
 
 
 def check_numpy_module(r, source: str, env, sizes):
-    """The module imports numpy only; its parameters are the variables of f by
+    """The module imports numpy only (and scipy.special where it calls erf or
+    erfc: erf, gelu); its parameters are the variables of f by
     name (keywords renamed name_), then keyword-only sizes that no argument
     fixes; it returns what Result.evaluate returns."""
-    assert module_imports(source) == ["numpy"], source
+    assert module_imports(source) == ["numpy"] + ["scipy.special"] * ("_scipy_special." in source), source
     namespace: dict = {}
     exec(compile(source, "<matcalc numpy>", "exec"), namespace)  # noqa: S102 - our own generated code
     fn = namespace[r.kind]

@@ -116,13 +116,18 @@ POINTS = np.array([-1.7, -0.6, -0.15, 0.2, 0.9, 1.6])
 POSITIVE = np.array([0.2, 0.7, 1.3, 2.4])
 
 
+UNIT = np.array([-0.95, -0.6, -0.15, 0.2, 0.7, 0.9])
+
+
 def _points(row):
-    return POSITIVE if row.name.rstrip("'") == "log" else POINTS
+    """Points in the row's domain: positive for log and log1p, in (-1, 1) for arcsin."""
+    base = TABLE[row.name.rstrip("'")]
+    return POSITIVE if base.positive_input else UNIT if base.unit_input else POINTS
 
 
 def _sympy_values(expr, points):
     almost_everywhere = {"Heaviside": lambda x, *_: np.heaviside(x, 0.5), "DiracDelta": lambda x, *_: 0 * x}
-    f = sympy.lambdify(X, expr, modules=[almost_everywhere, "numpy"])
+    f = sympy.lambdify(X, expr, modules=[almost_everywhere, "scipy", "numpy"])  # scipy: erf
     return np.broadcast_to(np.asarray(f(points), dtype=float), points.shape)
 
 

@@ -29,6 +29,10 @@ class Backend:
     prelude: tuple = ()       # helper definitions after the imports
     functions: dict = field(default_factory=dict)  # element-wise templates that differ: name -> template
     rewrites: tuple = ()      # (NumPy text, this backend's text) applied to the other templates
+    # modules beyond the array library, imported only by a module that uses them:
+    # (prefix in a template, name in generated code, import line, docstring note)
+    modules: tuple = ()
+    table_prefix: str = "np."  # the array library's prefix in the function table's own spelling (row.jax: jnp.)
     helpers: dict = field(default_factory=dict)  # helper name -> its definition's lines, added when the code calls it
 
     def helper_lines(self, text: str) -> list:
@@ -40,12 +44,29 @@ class Backend:
         return out[:-2]
 
     def fn(self, name: str, numpy_template: str) -> str:
+        """An element-wise function's template: the backend's own, the function
+        table's spelling for this backend (row.jax, row.torch), or the NumPy
+        one rewritten."""
         if name in self.functions:
             return self.functions[name]
-        text = numpy_template
-        for old, new in self.rewrites:
-            text = text.replace(old, new)
-        return re.sub(r"\bnp\.", self.prefix + ".", text)
+        from ..functions import TABLE
+
+        row = TABLE.get(name)
+        own = getattr(row, self.name, None) if row is not None and self.name != "numpy" else None
+        if own:
+            text = re.sub(r"\b" + re.escape(self.table_prefix), self.prefix + ".", own)
+        else:
+            text = numpy_template
+            for old, new in self.rewrites:
+                text = text.replace(old, new)
+            text = re.sub(r"\bnp\.", self.prefix + ".", text)
+        for prefix, alias, _, _ in self.modules:
+            text = re.sub(r"(?<![\w.])" + re.escape(prefix), alias + ".", text)
+        return text
+
+    def used_modules(self, source: str) -> list:
+        """The rows of ``modules`` that the generated source refers to."""
+        return [m for m in self.modules if re.search(r"(?<![\w.])" + re.escape(m[1]) + r"\.", source)]
 
 
 def _stable_helpers(p: str, maximum: str, total: str, keep: str) -> dict:
@@ -74,6 +95,8 @@ NUMPY = Backend(
     convert="_np.asarray({0}, dtype=float)",
     out="_np.asarray({0}, dtype=float)",
     item="{0}.item()",
+    modules=(("scipy.special.", "_scipy_special", "import scipy.special as _scipy_special",
+              "Needs SciPy (scipy.special: erf, erfc) besides NumPy."),),
     helpers=_stable_helpers("_np", "_np.max", "_np.sum", "axis=axis, keepdims=True"),
 )
 
@@ -88,6 +111,11 @@ JAX = Backend(
     vec="{0}.T.reshape(-1, 1)",
     unvec="{0}.reshape({rshape}).T",
     transposed_left="({1}.T @ {0}).T",
+    table_prefix="jnp.",
+    # the NumPy forms' scipy.special.erf is jax.scipy.special.erf; the table's jax spellings name jax.nn
+    rewrites=(("scipy.special.", "jax.scipy.special."),),
+    modules=(("jax.scipy.special.", "_jax_special", "import jax.scipy.special as _jax_special", ""),
+             ("jax.nn.", "_jax_nn", "import jax.nn as _jax_nn", "")),
     prelude=(
         "def _array(a):",
         '    """a as a floating jax array (integers become the default float)."""',
@@ -140,7 +168,8 @@ TORCH = Backend(
         "relu": "_torch.clamp({0}, min=0)",
         "relu'": "(({0}) > 0).to(({0}).dtype)",
     },
-    rewrites=(("np.logaddexp(0, ", "_logaddexp0("), ("np.power(", "np.pow(")),
+    rewrites=(("np.logaddexp(0, ", "_logaddexp0("), ("np.power(", "np.pow("), ("scipy.special.", "np.special.")),
+    table_prefix="torch.",
 )
 
 BACKENDS = {b.name: b for b in (NUMPY, JAX, TORCH)}

@@ -13,7 +13,9 @@ from __future__ import annotations
 import types
 
 from .. import build as b
-from ..expr import Var
+from ..expr import Apply, Var
+from ..functions import TABLE, split_primes
+from ..walk import walk
 from .numpy_code import Spec, module_source
 
 FORMULA_MAX = 600  # characters of a formula stated in a docstring (longer ones are named pieces)
@@ -51,6 +53,12 @@ def hessian_vector_expr(result, V: Var):
     return tidy(b.substitute(dG, {b.differential(result.x): V}))
 
 
+def _concrete(e) -> bool:
+    """Whether e's functions all have NumPy forms (a generic sigma(Z) has none,
+    though its derivative's stand-in may cancel from the gradient)."""
+    return all(not isinstance(n, Apply) or split_primes(n.fn)[0] in TABLE for n in walk(e))
+
+
 def specs(result) -> list:
     f, x, kind = result.full(result.f), result.x, result.kind
     params = result._inputs()
@@ -70,8 +78,9 @@ def specs(result) -> list:
     gradient = Spec("gradient", f"Gradient G of {head}, {gdoc}:\nG = {gtext}", params, [(G, "like")])
     both = Spec("value_and_gradient", f"(f, G) for {head}, computed together (one forward pass):\n"
                 f"G = {gtext}", params, [(f, "value"), (G, "like")])
+    valued = [value, both] if _concrete(f) else []  # f of a generic function has no code
     if kind == "gradient":
-        return [gradient, value, both]
+        return [gradient, *valued]
     V = direction(result)
     hv = hessian_vector_expr(result, V)
     htext = _formula(result, result.expr)
@@ -84,7 +93,7 @@ def specs(result) -> list:
     op = Spec("hessian_operator", f"The Hessian of {head} at this point as a function of {V.name} "
               f"(shaped like {x.name}): the forward pass is computed once, here; each call computes\n"
               f"H[{V.name}] = {hvtext}", params, [(hv, "like")], direction=V, operator=True)
-    return [hess, value, gradient, both, hvp, op]
+    return [hess, *valued[:1], gradient, *valued[1:], hvp, op]
 
 
 def source(result, backend: str = "numpy") -> str:

@@ -7,7 +7,9 @@ operands (_t1, _t2, ... in the order they are computed), parentheses come
 from each node's precedence (Code.prec), and size-dependent choices become
 ``if _c1:`` statements when a branch needs lines of its own.
 
-The module imports only numpy (as ``_np``); user names are parameters and
+The module imports numpy (as ``_np``), and modules beyond the array library
+only when it uses them (scipy.special for erf and gelu: backends.Backend.modules,
+named in the function's docstring); user names are parameters and
 never reach any other position in the code.  A name that is a Python keyword
 (``lambda``, ``in``, ``None``) gets trailing underscores until it clashes with
 no other name (``lambda_``); user names never start with an underscore, so
@@ -821,6 +823,8 @@ def function_lines(spec: Spec, backend="numpy") -> list:
         dim_lines.append(f"{dim_ident(d)} = _np.int64({param}).item()")
     if dim_params:
         doc += " Sizes no argument fixes are keyword-only parameters: " + ", ".join(dim_params.values()) + "."
+    for *_, note in bk.used_modules("\n".join([*printer.choices, *outer, *inner])):
+        doc += ("\n" + note) if note else ""
     signature = ([direction] if direction and not spec.operator else []) + [names[p.name] for p in params]
     signature += ["*", *dim_params.values()] if dim_params else []
     lines = [f"def {spec.name}({', '.join(signature)}):", *_docstring(doc, "    ")]
@@ -858,12 +862,13 @@ def module_source(specs, backend="numpy", doc: str = "") -> str:
     from .backends import backend as _backend
 
     bk = _backend(backend)
-    lines = (_docstring(doc, "") if doc else []) + list(bk.imports)
-    if bk.prelude:
-        lines += ["", "", *bk.prelude]
-    functions: list = []
+    functions = []
     for spec in specs:
         functions += ["", "", *function_lines(spec, bk)]
+    imports = list(bk.imports) + [line for _, _, line, _ in bk.used_modules("\n".join(functions))]
+    lines = (_docstring(doc, "") if doc else []) + imports
+    if bk.prelude:
+        lines += ["", "", *bk.prelude]
     helpers = bk.helper_lines("\n".join(functions))  # softmax, logsumexp: only when called
     if helpers:
         lines += ["", "", *helpers]
