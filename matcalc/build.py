@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from .expr import (
     ONE, SCALAR, Add, Apply, Commutation, Det, DiagMat, DiagVec, Differential, EPow, Expr,
-    Hadamard, Identity, Inverse, Kron, LogDet, MatMul, MatPow, Norm, Num, Ones,
+    Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp, MatMul, MatPow, Norm, Num, Ones, Softmax,
     Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
 )
 
@@ -228,6 +228,8 @@ def _inner(chain) -> Expr:
         return chain[0]
     if len(chain) == 2:  # u^T (v ./ u) = sum(v): an inner product whose Hadamard factors cancel
         u, v = transpose(chain[0]), chain[1]
+        if isinstance(u, Ones) or isinstance(v, Ones):  # 1^T v = v^T 1 = sum(v)
+            return esum(v if isinstance(u, Ones) else u)
         if isinstance(u, (Hadamard, EPow)) or isinstance(v, (Hadamard, EPow)):
             h = hadamard(u, v)
             if h.size < max(u.size, v.size):  # smaller than either operand: factors cancelled
@@ -403,7 +405,7 @@ def _transpose(e: Expr) -> Expr:
     t = type(e)
     if t is Var and e.kind:  # a symmetric variable: S^T = S
         return e
-    if t in (Var, Differential, Vec, DiagVec, Unvec):
+    if t in (Var, Differential, Vec, DiagVec, Unvec, Softmax, LogSumExp):
         return Transpose(e)
     if t is Transpose:
         return e.arg
@@ -548,6 +550,8 @@ def apply(fn: str, e: Expr) -> Expr:
         return epow(e, Fraction(1, 2))
     if fn == "log" and isinstance(e, Det):
         return LogDet(e.arg)
+    if fn == "log" and isinstance(e, Softmax):  # log(softmax(z)) = log_softmax(z) = z - logsumexp(z) 1
+        return log_softmax(e.arg)
     if fn == "log" and isinstance(e, Add) and len(e.terms) == 2:  # log(1 + exp(u)) = softplus(u)
         one, other = sorted(e.terms, key=lambda t: not (t == ONE or isinstance(t, Ones)))
         if (one == ONE or isinstance(one, Ones)) and isinstance(other, Apply) and other.fn == "exp":
@@ -843,6 +847,39 @@ def norm(e: Expr) -> Expr:
     return Norm(e)
 
 
+# --- softmax, logsumexp, log_softmax -------------------------------------------------
+
+
+def _check_not_scalar(e: Expr, fn: str):
+    if e.shape == SCALAR:
+        raise InternalShapeError(f"{fn} of a scalar")
+
+
+def softmax(e: Expr) -> Expr:
+    """softmax(z) = exp(z) / sum(exp(z)) over a column vector's entries; a
+    matrix's rows one by one (softmax(Z) = exp(Z) ./ (exp(Z) 1 1^T))."""
+    _check_not_scalar(e, "softmax")
+    if isinstance(e, Zero):  # softmax(0) = softmax(1): the same in every entry (keeps the argument a matrix in text)
+        return Softmax(Ones(e.shape))
+    return Softmax(e)
+
+
+def logsumexp(e: Expr) -> Expr:
+    """logsumexp(z) = log(sum(exp(z))) of a column vector; of a matrix, one entry per row."""
+    _check_not_scalar(e, "logsumexp")
+    if isinstance(e, Zero):  # logsumexp(0) = logsumexp(1) - 1
+        return sub(LogSumExp(Ones(e.shape)), ones(LogSumExp(e).shape))
+    return LogSumExp(e)
+
+
+def log_softmax(e: Expr) -> Expr:
+    """log_softmax(z) = z - logsumexp(z) 1 (a vector); log_softmax(Z) = Z - logsumexp(Z) 1^T (row-wise)."""
+    _check_not_scalar(e, "log_softmax")
+    rows, cols = e.shape
+    ones_ = Ones((rows, 1)) if cols == 1 else Ones((1, cols))
+    return sub(e, mul(logsumexp(e), ones_))
+
+
 # --- diag, vec --------------------------------------------------------------------
 
 
@@ -970,7 +1007,7 @@ def map_children(e: Expr, f) -> Expr:
 
 
 UNARY = {Transpose: transpose, Inverse: inverse, Trace: trace, Det: det, LogDet: logdet, Sum: esum,
-         Norm: norm, DiagMat: diag_mat, DiagVec: diag_vec, Vec: vec}
+         Norm: norm, DiagMat: diag_mat, DiagVec: diag_vec, Vec: vec, Softmax: softmax, LogSumExp: logsumexp}
 
 
 def substitute(e: Expr, mapping: dict) -> Expr:

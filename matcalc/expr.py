@@ -389,6 +389,35 @@ class Norm(Expr):
     shape = SCALAR
 
 
+# --- softmax family -----------------------------------------------------------
+
+
+def _over_entries(a) -> bool:
+    """A column vector: softmax and logsumexp act over its entries, else over each row."""
+    return a.shape[1] == 1
+
+
+class Softmax(Expr):
+    """softmax(z) = exp(z) / sum(exp(z)) of a column vector; of a matrix, of each row."""
+    _fields = ('arg',)
+    rank = 26
+
+    @cached_property
+    def shape(self):
+        return self.arg.shape
+
+
+class LogSumExp(Expr):
+    """logsumexp(z) = log(sum(exp(z))) of a column vector (a scalar); of a
+    matrix, of each row (a column vector with one entry per row)."""
+    _fields = ('arg',)
+    rank = 27
+
+    @cached_property
+    def shape(self):
+        return SCALAR if _over_entries(self.arg) else (self.arg.shape[0], 1)
+
+
 # --- n-ary ------------------------------------------------------------------
 
 

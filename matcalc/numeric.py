@@ -123,6 +123,30 @@ class Evaluator:
         return out
 
 
+def softmax(a, axis: int):
+    """softmax along an axis (0: a column vector's entries, 1: each row), the maximum subtracted first."""
+    a = np.asarray(a, dtype=float)
+    z = np.exp(a - np.max(a, axis=axis, keepdims=True))
+    return z / np.sum(z, axis=axis, keepdims=True)
+
+
+def logsumexp(a, axis: int):
+    """log(sum(exp(a))) along an axis, the maximum subtracted first (finite for entries of size 1000)."""
+    a = np.asarray(a, dtype=float)
+    m = np.max(a, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    return m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))
+
+
+def _axis(e: Expr) -> int:
+    """0 when e's argument is a column vector (act over its entries), else 1 (act on each row)."""
+    return 0 if e.arg.shape[1] == 1 else 1
+
+
+Evaluator._eval_Softmax = lambda self, e: softmax(self(e.arg), _axis(e))
+Evaluator._eval_LogSumExp = lambda self, e: logsumexp(self(e.arg), _axis(e))
+
+
 def _table_method(row):
     """_eval_<Node> of a one-argument operator row: its NumPy spelling applied to
     the argument's value, which must be nonsingular when the row's domain says so."""

@@ -1,6 +1,7 @@
 """The structural operator table: one row per node class that a built-in
 function of the language builds (tr, det, logdet, inv, diag, vec, unvec,
-sum, norm, kron, ones).
+sum, norm, kron, ones, softmax, logsumexp); log_softmax is a keyword that
+lowers to other operators (DERIVED).
 
 A row says everything the layers need to know about the operator: the
 keyword and its arity (parser, shape inference), the shape rule and the
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Tuple
 
 from . import build
-from .expr import Det, DiagMat, DiagVec, Inverse, Kron, LogDet, Norm, Ones, Sum, Trace, Unvec, Vec
+from .expr import Det, DiagMat, DiagVec, Inverse, Kron, LogDet, LogSumExp, Norm, Ones, Softmax, Sum, Trace, Unvec, Vec
 
 #: Numeric domains: what a random value must satisfy for the operator to be defined.
 NONSINGULAR = "nonsingular"  # an invertible (square) argument; random checks draw it positive definite
@@ -85,10 +86,24 @@ OPERATORS = (
              numpy="np.kron({0}, {1})", index=False, example="kron(A, X)"),
     Operator(Ones, "ones", build.ones, "(m) -> m-vector, (m, n) -> m×n", arity=(1, 2), text="ones",
              latex=r"\mathbf{1}", numpy="np.ones({shape})", example="ones(n)^T X x"),
+    # over a column vector's entries, else over each row of a matrix (attention, per-sample scores X W);
+    # the evaluator and generated code subtract the maximum (numpy: the axis is 0 or 1, see numeric.py)
+    Operator(Softmax, "softmax", build.softmax, "n-vector -> n-vector, m×n -> m×n (each row)", text="softmax",
+             latex=r"\operatorname{softmax}", numpy="_softmax({0}, {axis})", index=False,
+             example="softmax(X x)"),
+    Operator(LogSumExp, "logsumexp", build.logsumexp, "n-vector -> scalar, m×n -> m-vector (each row)",
+             text="logsumexp", latex=r"\operatorname{logsumexp}", numpy="_logsumexp({0}, {axis})", index=False,
+             example="logsumexp(A X)"),
 )
 
+#: Keywords that lower to other operators rather than to a node of their own:
+#: log_softmax(z) = z - logsumexp(z) 1, log_softmax(Z) = Z - logsumexp(Z) 1^T.
+DERIVED = {"log_softmax": build.log_softmax}
+#: keywords whose argument must not be a scalar (softmax of a scalar means nothing): frontend/calls.py
+NOT_SCALAR = ("softmax", "logsumexp", "log_softmax")
+
 #: The keyword of each structural function, for the parser.
-STRUCTURAL_FUNCTIONS = tuple(dict.fromkeys(row.name for row in OPERATORS))
+STRUCTURAL_FUNCTIONS = tuple(dict.fromkeys(row.name for row in OPERATORS)) + tuple(DERIVED)
 #: keyword -> row (for diag, the first: the rows of one keyword agree on arity and constructor)
 NAMED = {}
 for _row in OPERATORS:

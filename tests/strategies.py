@@ -8,7 +8,7 @@ symbolic names (``m n p q k``) or small integers; a dimension may be a product
 of those (``vec(A)`` is m*n long, ``kron(A, B)`` is m*p x n*q).  Every construct
 of the input language can appear: products (juxtaposition, ``*``, ``·``), sums,
 transposes in every spelling, inverses and powers of square factors, ``tr det
-logdet inv diag vec unvec sum norm ones kron``, ``.* ./ .^ ⊗ :``, the smooth
+logdet inv diag vec unvec sum norm ones kron softmax log_softmax logsumexp``, ``.* ./ .^ ⊗ :``, the smooth
 element-wise functions, scalar powers and fractions, Greek scalars and ``I``.
 
 Domains stay sane by construction: ``log``, ``sqrt``, ``./`` and negative or
@@ -303,6 +303,8 @@ class Gen:
             (1 if (r or c) and self.kron_ok(shape) else 0, lambda: self.kron_of(shape, b)),
             (1 if kind == "matrix" and leaf else 0, lambda: self.unvec(shape, b)),
             (1 if leaf else 0, lambda: self.ones(shape)),
+            (2, lambda: self.softmax_of(shape, b)),
+            (1 if kind == "vector" else 0, lambda: self.logsumexp_rows(shape[0], b)),
         ]
         if not leaf:  # product dimensions: only structure makes them
             opts = [(w, f) for w, f in opts if f is not None]
@@ -419,6 +421,18 @@ class Gen:
             return self.transpose(self.call("ones", Piece(self.dim_text(c), ATOM)))
         return self.call("ones", Piece(self.dim_text(r), ATOM), Piece(self.dim_text(c), ATOM))
 
+    def softmax_of(self, shape: Shape, b: int) -> Piece:
+        """softmax, log_softmax or log(softmax(...)) of a vector (over its entries) or a matrix (each row)."""
+        fn = self.pick(["softmax", "softmax", "log_softmax", "log_softmax", "log softmax"])
+        arg = self.gen(shape, b)
+        if fn == "log softmax":
+            return self.call("log", self.call("softmax", arg))
+        return self.call(fn, arg)
+
+    def logsumexp_rows(self, r: Dim, b: int) -> Piece:
+        """logsumexp of an r x k matrix: the r-vector of its rows' log-sum-exps."""
+        return self.call("logsumexp", self.gen((r, self.atom()), b))
+
     def any_shape(self, b: int) -> Piece:
         """An expression of a random non-scalar shape (a product shape too)."""
         r = self.dim_or_unit()
@@ -453,6 +467,8 @@ class Gen:
                                              "sinh", "cosh", "sign", "erf", "gelu", "expm1", "logsigmoid", "silu"]),
                                   self.scalar(b))),
             (1, lambda: self.call(self.pick(["log", "sqrt"]), self.pos_scalar(b))),
+            (2, lambda: self.call("logsumexp", self.gen((n, UNIT), b))),
+            (1, lambda: self.call("sum", self.logsumexp_rows(n, b))),
             (1, lambda: self.neg(self.scalar(b))),
             (1, lambda: self.number(positive=False)),
         ])
@@ -502,6 +518,7 @@ class Gen:
             (1, lambda: self.transpose(self.pos((shape[1], shape[0]), b))),
             (1, lambda: self.juxt(self.number(), self.pos(shape, b))),
             (2, lambda: self.call(self.pick(["exp", "sigmoid", "softplus", "cosh"]), self.gen(shape, b))),
+            (1, lambda: self.call("softmax", self.gen(shape, b))),
             (1, lambda: self.call("sqrt", self.pos(shape, b))),
             (1, lambda: Piece(f"{wrap(self.pos(shape, b), POST)} .^ {self.pick(['2', '(1/2)', '-1'])}", POST)),
             (1, lambda: self.add(self.number(), self.pos(shape, b), False)),

@@ -27,7 +27,7 @@ from conftest import difference_quotient, environment, sizes_for, unbound_dims, 
 from matcalc import build
 from matcalc.expr import Var
 from matcalc.rules import adjoints, differentials, vectorize
-from matcalc.rules.identities import IDENTITIES, DifferentialIdentity, Identity
+from matcalc.rules.identities import DIFFERENTIAL_IDENTITIES, IDENTITIES, DifferentialIdentity, Identity
 from matcalc.functions import TABLE, derivative, numpy_callable
 from matcalc.numeric import evaluate
 from matcalc.frontend import to_expr
@@ -40,6 +40,7 @@ EQUATIONS = [
     *[rule.identity for rule in vectorize.RULES.values()],  # the vec rules
 ]
 DIFFERENTIALS = [rule.identity for rule in differentials.RULES.values()]  # the differential rules
+DIFFERENTIALS += DIFFERENTIAL_IDENTITIES  # and the row-wise forms of some of them
 
 
 def _sides(identity: Identity):

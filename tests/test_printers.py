@@ -56,7 +56,7 @@ def test_parse_text_is_identity_on_awkward_forms():
                  "exp(W x) x^T / sum(exp(W x))", "det(X) (tr(X) X^{-T} + I)", "unvec(a, q, p)",
                  "1 - y", "sigmoid'(Z) .* (A^T G W^T)", "x.^(-1/2) / 2",
                  "1 / (x^T x)", "1 / (x^T x)^2", "-a .* b ./ x.^2", "(A + X)^{-T}", "((B X + A)^{-T})^2",
-                 "ones(m*n)", "ones(1, 2*n) x"):
+                 "ones(m*n)", "ones(1, 2*n) X"):
         e = matcalc.parse(text)
         assert to_text(e) == text, (text, to_text(e))
         _round_trip(e, var_shapes(e))

@@ -279,8 +279,11 @@ def test_declared_function():
     assert "act'(X W)" in r.text()
     assert "\\operatorname{act}'" in r.latex()
     assert r.check() < 1e-6
-    # undeclared, phi is a (Greek, so scalar) variable and phi(X W) a product
-    assert matcalc.grad("G : phi(X W)", "W").text() == "phi X^T G"
+    # undeclared, phi(X W) is an unknown function (issue 11: never a product by accident);
+    # spaced, phi is a (Greek, so scalar) variable and phi (X W) a product
+    with pytest.raises(matcalc.errors.NameError_, match="unknown function phi"):
+        matcalc.grad("G : phi(X W)", "W")
+    assert matcalc.grad("G : phi (X W)", "W").text() == "phi X^T G"
     # sigma is generic only when the parenthesis touches it
     assert matcalc.grad("G : (A sigma (Z) W)", "Z").text() == "sigma A^T G W^T"
 

@@ -70,10 +70,16 @@ def functions_argument(functions) -> tuple:
         return ()
     if isinstance(functions, str):
         functions = [functions]
+    from .unknown_functions import check_function_name
+
     for fn in functions:
+        if isinstance(fn, str) and (fn in KEYWORDS or fn == "I"):
+            raise UsageError(f"--function {fn!r}: {fn} is a built-in, and a stand-in would change its meaning; "
+                             "call it as it is")
         if not is_new_name(text_argument(fn, "a --function name")):
             raise UsageError(f"--function {fn!r}: give a new name (a letter, then letters, digits or _), "
                              "not a built-in function")
+        check_function_name(fn)  # max, argmax, prod, ...: not element-wise
     return tuple(functions)
 
 

@@ -14,7 +14,7 @@ from ..functions import BUILTIN, TABLE, canonical, split_primes
 from .infer import is_scalar, square
 
 ELEMENTWISE = set(BUILTIN)
-from ..operators import ARITY, NAMED  # (least, most) arguments; one row per structural function
+from ..operators import ARITY, DERIVED, NAMED, NOT_SCALAR  # (least, most) arguments; one row per structural function
 
 
 def operands(ctx, node) -> tuple:
@@ -48,6 +48,13 @@ def shape(ctx, node, *shapes):
         if a[1] != 1 or not ctx.u.unify(a[0], ctx.u.product(m, k)):
             raise ctx.error(node, f"unvec needs a vector of length {m}*{k}, got {ctx.shape_str(a)}")
         return (m, k)
+    if base in NOT_SCALAR:  # softmax, log_softmax, logsumexp: over a column vector's entries, else each row
+        if is_scalar(a):
+            raise ctx.error(node, f"{base} of a scalar: {ctx.text(node.args[0])} is 1 x 1; {base} takes a "
+                                  "vector (over its entries) or a matrix (over each row)" + ctx.hint(node.args[0]))
+        if base == "logsumexp":
+            return SCALAR if ctx.u.resolve(a[1]) == 1 else (a[0], 1)
+        return a
     if base == "norm" and node.info.get("norm") == "2" and a[0] != 1 and a[1] != 1:  # LaTeX \|X\|_2
         raise ctx.error(node, f"\\|{ctx.text(node.args[0])}\\|_2 of a matrix is its spectral norm, which is "
                               "not supported; \\|X\\|_F is the Frobenius norm")
@@ -84,6 +91,8 @@ def lower(ctx, node, *args):
     a = args[0]
     if base in NAMED:  # tr, det, ..., kron: the operator table's constructor
         return NAMED[base].build(*args)
+    if base in DERIVED:  # log_softmax: lowered to other operators
+        return DERIVED[base](*args)
     if base in TABLE or base == "sqrt" or base in ctx.functions:
         return build.apply(canonical(fn), a)  # asin(A) is arcsin(A)
     raise ctx.error(node, f"unknown function {fn}")

@@ -23,6 +23,7 @@ class Context:
         self.u = Unifier()
         self.declared = {name: checked_shape(name, s) for name, s in (shapes or {}).items()}
         self.functions = set(functions)
+        self.lets: set = set()  # the names of --let definitions
         self.used_functions: set = set()
         self.vars: Dict[str, tuple] = {}
         self.var_exprs: dict = {}  # name -> Var, built once per name by lowering

@@ -14,6 +14,7 @@ from typing import Optional
 from .convention import GENERIC_FUNCTIONS
 from .forms import FORMS
 from .tree import Syn
+from .unknown_functions import _looks_like_function, unknown_function_error
 
 
 def rewrite_calls(node: Syn, ctx) -> Syn:
@@ -65,7 +66,9 @@ def _rewrite_one(n: Syn, ctx) -> Syn:
 def _generic_call(left: Syn, right: Syn, ctx) -> Optional[str]:
     """sigma(Z), sigma'(Z), f(Z): a generic element-wise function applied to a
     parenthesised argument.  A declared function (--function) is called however
-    it is spaced; sigma, σ, f and g only when the parenthesis touches the name."""
+    it is spaced; sigma, σ, f and g only when the parenthesis touches the name.
+    Any other lowercase or Greek name touching the parenthesis is an unknown
+    function: an error (see unknown_functions.py), not a product."""
     if right.op != "paren":
         return None
     primes, n = 0, left
@@ -76,4 +79,6 @@ def _generic_call(left: Syn, right: Syn, ctx) -> Optional[str]:
     name = n.value
     if name in ctx.functions or (name in GENERIC_FUNCTIONS and left.end == right.start):
         return name + "'" * primes
+    if not primes and left.end == right.start and name not in ctx.lets and _looks_like_function(name):
+        raise unknown_function_error(name, ctx.source, n.pos)  # foo(x): a call, never the product foo (x)
     return None

@@ -28,6 +28,7 @@ def to_exprs(source: str, lets=(), shapes: Optional[dict] = None, functions=(), 
     ``shapes`` holds declared shapes as tuples (shape_spec.shapes_argument);
     ``syntax`` is None (LaTeX when a backslash occurs), "text" or "latex"."""
     ctx = Context(source, shapes, functions)
+    ctx.lets = {name for name, _ in lets}  # h(x), h a --let name, is a product, not an unknown function
     parsed = {}
     for name, text in lets:
         check_let(name, parsed, shapes)

@@ -33,6 +33,15 @@ class Backend:
     # (prefix in a template, name in generated code, import line, docstring note)
     modules: tuple = ()
     table_prefix: str = "np."  # the array library's prefix in the function table's own spelling (row.jax: jnp.)
+    helpers: dict = field(default_factory=dict)  # helper name -> its definition's lines, added when the code calls it
+
+    def helper_lines(self, text: str) -> list:
+        """The definitions of the helpers that text calls, each followed by two blank lines."""
+        out: list = []
+        for name, lines in self.helpers.items():
+            if re.search(r"\b%s\(" % re.escape(name), text):
+                out += [*lines, "", ""]
+        return out[:-2]
 
     def fn(self, name: str, numpy_template: str) -> str:
         """An element-wise function's template: the backend's own, the function
@@ -60,6 +69,25 @@ class Backend:
         return [m for m in self.modules if re.search(r"(?<![\w.])" + re.escape(m[1]) + r"\.", source)]
 
 
+def _stable_helpers(p: str, maximum: str, total: str, keep: str) -> dict:
+    """softmax and logsumexp over axis 0 (a column vector's entries) or 1 (each row), the maximum
+    subtracted first: exp never overflows, and logsumexp of entries of size 1000 is finite."""
+    return {
+        "_softmax": (
+            "def _softmax(a, axis):",
+            '    """softmax over a column\'s entries (axis 0) or each row (axis 1), the maximum subtracted."""',
+            f"    e = {p}.exp(a - {maximum}(a, {keep}))",
+            f"    return e / {total}(e, {keep})",
+        ),
+        "_logsumexp": (
+            "def _logsumexp(a, axis):",
+            '    """log(sum(exp(a))) over a column\'s entries (axis 0) or each row (axis 1), as a column; stable."""',
+            f"    m = {maximum}(a, {keep})",
+            f"    return m + {p}.log({total}({p}.exp(a - m), {keep}))",
+        ),
+    }
+
+
 NUMPY = Backend(
     name="numpy",
     imports=("import numpy as _np",),
@@ -69,6 +97,7 @@ NUMPY = Backend(
     item="{0}.item()",
     modules=(("scipy.special.", "_scipy_special", "import scipy.special as _scipy_special",
               "Needs SciPy (scipy.special: erf, erfc) besides NumPy."),),
+    helpers=_stable_helpers("_np", "_np.max", "_np.sum", "axis=axis, keepdims=True"),
 )
 
 JAX = Backend(
@@ -93,6 +122,7 @@ JAX = Backend(
         "    a = _jnp.asarray(a)",
         "    return a if _jnp.issubdtype(a.dtype, _jnp.floating) else a.astype(_jnp.result_type(float))",
     ),
+    helpers=_stable_helpers("_jnp", "_jnp.max", "_jnp.sum", "axis=axis, keepdims=True"),
 )
 
 TORCH = Backend(
@@ -122,6 +152,18 @@ TORCH = Backend(
         "    return _torch.kron(a.contiguous(), b.contiguous())",
     ),
     kron="_kron",
+    helpers={
+        "_softmax": (
+            "def _softmax(a, axis):",
+            '    """softmax over a column\'s entries (axis 0) or each row (axis 1); torch subtracts the maximum."""',
+            "    return _torch.softmax(a, dim=axis)",
+        ),
+        "_logsumexp": (
+            "def _logsumexp(a, axis):",
+            '    """log(sum(exp(a))) over a column\'s entries (axis 0) or each row (axis 1), as a column; stable."""',
+            "    return _torch.logsumexp(a, dim=axis, keepdim=True)",
+        ),
+    },
     functions={
         "relu": "_torch.clamp({0}, min=0)",
         "relu'": "(({0}) > 0).to(({0}).dtype)",

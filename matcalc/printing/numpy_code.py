@@ -358,6 +358,15 @@ class NumpyPrinter:
     def _print_Sum(self, e):
         return self.call(f"{self.p}.sum", e.arg)
 
+    def _print_Softmax(self, e):
+        return self.call("_softmax", e.arg, code("0" if e.arg.shape[1] == 1 else "1"))
+
+    def _print_LogSumExp(self, e):
+        c = self.call("_logsumexp", e.arg, code("0" if e.arg.shape[1] == 1 else "1"))
+        if e.shape == (1, 1):  # over a vector's entries, or a row vector's one row: a scalar
+            return code(f"{c}.reshape(())")
+        return c
+
     def _print_Norm(self, e):
         return self.call(f"{self.p}.linalg.norm", e.arg)
 
@@ -681,6 +690,9 @@ def module_source(specs, backend="numpy", doc: str = "") -> str:
     lines = (_docstring(doc, "") if doc else []) + imports
     if bk.prelude:
         lines += ["", "", *bk.prelude]
+    helpers = bk.helper_lines("\n".join(functions))  # softmax, logsumexp: only when called
+    if helpers:
+        lines += ["", "", *helpers]
     return "\n".join(lines + functions) + "\n"
 
 

@@ -10,7 +10,8 @@ from typing import Callable, Optional
 from .. import build as b
 from ..expr import (
     Add, Apply, Det, DiagMat, DiagVec, Differential, EPow, Expr, Hadamard, Identity, Inverse,
-    Kron, LogDet, MatMul, MatPow, Norm, Num, Ones, Pow, Sum, Trace, Transpose, Unvec, Var, Vec, Zero,
+    Kron, LogDet, LogSumExp, MatMul, MatPow, Norm, Num, Ones, Pow, Softmax, Sum, Trace, Transpose, Unvec, Var,
+    Vec, Zero,
 )
 from ..functions import derivative
 from .identities import DifferentialIdentity
@@ -50,6 +51,28 @@ def d_matpow(e, d, x):
     """d(A^k) = sum_{i<k} A^i dA A^(k-1-i)."""
     dA = d(e.base)
     return b.add(*[b.mul(b.matpow(e.base, i), dA, b.matpow(e.base, e.exp - 1 - i)) for i in range(e.exp)])
+
+
+def d_softmax(e, d, x):
+    """s = softmax(z): ds = s .* dz - s (s^T dz), that is (diag(s) - s s^T) dz.
+    Row-wise, S = softmax(Z) (m x n): dS = S .* dZ - ((S .* dZ) 1 1^T) .* S."""
+    dz = d(e.arg)
+    rows, cols = e.shape
+    local = b.hadamard(e, dz)
+    if cols == 1:
+        return b.sub(local, b.mul(e, b.transpose(e), dz))
+    per_row = b.mul(local, b.ones((cols, 1)), b.ones((1, cols)))
+    return b.sub(local, b.hadamard(e, per_row))
+
+
+def d_logsumexp(e, d, x):
+    """d logsumexp(z) = softmax(z)^T dz; row-wise d logsumexp(Z) = (softmax(Z) .* dZ) 1."""
+    z = e.arg
+    dz = d(z)
+    s = b.softmax(z)
+    if z.shape[1] == 1:
+        return b.mul(b.transpose(s), dz)
+    return b.mul(b.hadamard(s, dz), b.ones((z.shape[1], 1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +129,11 @@ RULES = {
     Vec: _rule("d vec(A) = vec(dA)", "d-vec", "vec(A)", "vec(dA)", lambda e, d, x: b.vec(d(e.arg)), MN),
     Unvec: _rule("d unvec(v) = unvec(dv)", "d-unvec", "unvec(v, m, n)", "unvec(dv, m, n)",
                  lambda e, d, x: b.unvec(d(e.arg), e.shape)),
+    # over a column vector's entries; a matrix's rows one by one (the row-wise identity is in identities.py)
+    Softmax: _rule("d softmax(z) = softmax(z) .* dz - softmax(z) (softmax(z)^T dz)", "d-softmax", "softmax(z)",
+                   "softmax(z) .* dz - softmax(z) (softmax(z)^T dz)", d_softmax),
+    LogSumExp: _rule("d logsumexp(z) = softmax(z)^T dz", "d-logsumexp", "logsumexp(z)", "softmax(z)^T dz",
+                     d_logsumexp),
 }
 CONSTANTS = (Num, Identity, Ones, Zero, Differential)
 

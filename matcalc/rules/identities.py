@@ -152,4 +152,24 @@ IDENTITIES = [
     Identity("norm-sqrt", "norm(x)", "sqrt(x^T x)", None),
     Identity("identity-matrix", "I x", "x", None, True),
     Identity("frob-identity", "I : A", "tr(A)", None, True),
+    # --- softmax, log_softmax, logsumexp: over a vector's entries, over each row of a matrix ----------------
+    Identity("softmax-definition", "softmax(z)", "exp(z) / sum(exp(z))"),
+    Identity("softmax-rows", "softmax(Z)", "exp(Z) ./ (exp(Z) ones(n) ones(n)^T)", {"Z": "m,n"}),
+    Identity("softmax-shift", "softmax(z + alpha ones(n))", "softmax(z)"),
+    Identity("logsumexp-definition", "logsumexp(z)", "log(sum(exp(z)))"),
+    Identity("logsumexp-rows", "logsumexp(Z)", "log(exp(Z) ones(n))", {"Z": "m,n"}),
+    Identity("logsumexp-shift", "logsumexp(z + alpha ones(n))", "logsumexp(z) + alpha"),
+    Identity("log-softmax", "log(softmax(z))", "z - logsumexp(z) ones(n)", None, True),
+    Identity("log-softmax-rows", "log_softmax(Z)", "log(exp(Z) ./ (exp(Z) ones(n) ones(n)^T))", {"Z": "m,n"}),
+    Identity("softmax-exp-log-softmax", "exp(log_softmax(z))", "softmax(z)"),
+]
+
+
+#: Differential identities beyond the one each rule carries: the row-wise forms
+#: of the softmax rules (one rule per node class serves vectors and matrices).
+DIFFERENTIAL_IDENTITIES = [
+    DifferentialIdentity("d-softmax-rows", "softmax(Z)", "softmax(Z) .* dZ - ((softmax(Z) .* dZ) ones(n) ones(n)^T) .* softmax(Z)",
+                         {"Z": "m,n"}),
+    DifferentialIdentity("d-logsumexp-rows", "logsumexp(Z)", "(softmax(Z) .* dZ) ones(n)", {"Z": "m,n"}),
+    DifferentialIdentity("d-log-softmax", "log_softmax(z)", "dz - (softmax(z)^T dz) ones(n)"),
 ]
