@@ -109,6 +109,9 @@ def language() -> str:
         if row.example and (row.name, row.shape) not in seen:
             seen.add((row.name, row.shape))
             rows.append((f"{row.name}", row.shape))
+    from .operators import DERIVED
+
+    rows += [(name, (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "") for name, fn in DERIVED.items()]
     fw = max(len(n) for n, _ in rows)
     structural = [f"  {n:<{fw}}  {s}" for n, s in rows]
     from .functions import BUILTIN
