@@ -313,7 +313,11 @@ def mul(*factors: Expr) -> Expr:
             coeff *= f.value
         elif isinstance(f, MatMul):
             coeff *= f.coeff
-            scalars.extend(f.scalars)
+            for s in f.scalars:  # a size that became a number (sum(ones(2)) = 2) joins the coefficient
+                if isinstance(s, Num):
+                    coeff *= s.value
+                else:
+                    scalars.append(s)
             if f.chain:
                 if f.shape == SCALAR:
                     scalars.append(MatMul(_F1, (), f.chain))
