@@ -25,6 +25,7 @@ from matcalc.expr import Expr, Identity, Ones, Unvec, Var, Zero  # noqa: E402
 from matcalc.finite_differences import (  # noqa: E402,F401 - the one finite-difference oracle, for the tests
     difference_quotient, hessian_by_entries, jacobian_by_columns, jacobian_check, value_at, vec,
 )
+from matcalc.walk import variables  # noqa: E402,F401 - {name: Var} of an expression, for the tests
 from matcalc.numeric import evaluate, random_env  # noqa: E402
 
 # Hypothesis: the default run (CI, the README's test command) draws the same
@@ -42,17 +43,6 @@ TOLERANCE = 1e-6
 
 
 # --- expressions -------------------------------------------------------------------
-
-
-def variables(e: Expr) -> dict:
-    """{name: Var} for every variable in e."""
-    out, stack = {}, [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Var):
-            out[x.name] = x
-        stack.extend(x.children())
-    return out
 
 
 def var_shapes(*exprs) -> dict:

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import matcalc  # noqa: E402
 from matcalc import build as b  # noqa: E402
 from matcalc.errors import UnsupportedError  # noqa: E402
+from matcalc.walk import variables as walk_variables  # noqa: E402
 from matcalc.expr import Var  # noqa: E402
 from matcalc.printing.latex import LatexPrinter, to_latex  # noqa: E402
 from matcalc.printing.text import to_text  # noqa: E402
@@ -56,19 +57,9 @@ def read_back_name(name: str) -> str:
     return syn.value
 
 
-def _variables(e) -> dict:
-    out, stack = {}, [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Var):
-            out[x.name] = x
-        stack.extend(x.children())
-    return out
-
-
 def assert_latex_round_trip(e, extra_vars=()):
     """parse(latex(e), syntax='latex') is e, up to the printer's renaming."""
-    variables = _variables(e)
+    variables = walk_variables(e)
     for v in extra_vars:
         variables.setdefault(v.name, v)
     renamed = {name: read_back_name(name) for name in variables}
