@@ -313,11 +313,7 @@ def mul(*factors: Expr) -> Expr:
             coeff *= f.value
         elif isinstance(f, MatMul):
             coeff *= f.coeff
-            for s in f.scalars:  # a size that became a number (sum(ones(2)) = 2) joins the coefficient
-                if isinstance(s, Num):
-                    coeff *= s.value
-                else:
-                    scalars.append(s)
+            scalars.extend(f.scalars)
             if f.chain:
                 if f.shape == SCALAR:
                     scalars.append(MatMul(_F1, (), f.chain))
@@ -349,6 +345,11 @@ def mul(*factors: Expr) -> Expr:
         else:
             scalars.append(_inner(merged))
         merged = []
+    for s in [s for s in scalars if isinstance(s, Num)]:  # an inner product that is a number: ones(2)^T ones(2) = 2
+        coeff *= s.value
+        scalars.remove(s)
+    if coeff == 0:
+        return zero(shape)
     return _product(coeff, _merge_scalars(scalars), merged)
 
 
